@@ -1,0 +1,34 @@
+# One-command set-up: every target below creates .venv if needed and installs the pinned
+# requirements plus the `common` package (editable). Re-running is fast: the install step is
+# skipped while requirements.txt and pyproject.toml are unchanged.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: setup demo test lab clean-grading
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## Instructor demo: release every assignment, autograde simulated students, print the scores.
+demo: $(STAMP)
+	$(BIN)/python -m grading demo
+
+## The whole test suite (what CI runs).
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+## JupyterLab for students, at the repository root.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=.
+
+clean-grading:
+	rm -rf gradebook.db submitted autograded feedback demo_class reports

@@ -1,0 +1,1 @@
+"""Deep Learning, Part 2: the shared building blocks every notebook imports."""

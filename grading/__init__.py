@@ -1,0 +1,1 @@
+"""Instructor tooling: generate releases, simulate students, autograde, report."""

@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+
+from common.gradient_check import (GradientCheckError, check_close, check_gradient, check_layer,
+                                   numerical_gradient, rel_error)
+from common.layers import Affine
+
+
+def test_numerical_gradient_of_known_function_and_x_unchanged():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 4))
+    x0 = x.copy()
+    grad = numerical_gradient(lambda v: np.sum(v ** 3), x)
+    np.testing.assert_allclose(grad, 3 * x0 ** 2, rtol=1e-7)
+    np.testing.assert_array_equal(x, x0)
+
+
+def test_numerical_gradient_refuses_float32():
+    with pytest.raises(TypeError, match="float64"):
+        numerical_gradient(np.sum, np.ones(3, dtype=np.float32))
+
+
+def test_rel_error():
+    assert rel_error(np.ones(3), np.ones(3)) == 0.0
+    assert rel_error(np.array([1.0]), np.array([3.0])) == pytest.approx(0.5)
+    assert rel_error(np.zeros(2), np.zeros(2)) == 0.0
+
+
+class AffineMissingN(Affine):
+    """Typical mistake: the upstream gradient is multiplied by the batch size."""
+
+    def backward(self, dout):
+        return super().backward(dout * self.x.shape[0])
+
+
+class AffineUnsummedBias(Affine):
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.db = dout
+        return dx
+
+
+class AffineInPlace(Affine):
+    def backward(self, dout):
+        dout *= 1.0
+        dout += 0.0
+        dout[0, 0] += 1.0
+        return super().backward(dout)
+
+
+def make(cls, seed=0):
+    rng = np.random.default_rng(seed)
+    return cls(rng.standard_normal((4, 3)), rng.standard_normal(3)), rng.standard_normal((5, 4))
+
+
+def test_check_layer_passes_correct_layer():
+    layer, x = make(Affine)
+    check_layer(layer, x)
+
+
+def test_check_layer_message_names_gradient_error_threshold_and_hint():
+    layer, x = make(AffineMissingN)
+    with pytest.raises(GradientCheckError) as info:
+        check_layer(layer, x)
+    msg = str(info.value)
+    assert "dW" in msg and "threshold" in msg and "N=5 times too large" in msg
+    assert len(msg) < 600 and "\n" not in msg
+
+
+def test_check_layer_reports_unsummed_bias():
+    layer, x = make(AffineUnsummedBias)
+    with pytest.raises(GradientCheckError, match=r"db: shape \(5, 3\).*axis=0"):
+        check_layer(layer, x)
+
+
+def test_check_layer_reports_in_place_change_of_dout():
+    layer, x = make(AffineInPlace)
+    with pytest.raises(GradientCheckError, match="in place"):
+        check_layer(layer, x)
+
+
+def test_check_gradient_and_check_close():
+    check_gradient("dW", np.ones(3), np.ones(3))
+    with pytest.raises(GradientCheckError, match="wrong sign"):
+        check_gradient("dW", -np.arange(1.0, 4.0), np.arange(1.0, 4.0))
+    with pytest.raises(GradientCheckError, match="None"):
+        check_gradient("db", None, np.ones(3))
+    check_close("y", np.array([1.0, 2.0]), [1.0, 2.0])
+    with pytest.raises(GradientCheckError, match=r"shape \(2,\), expected \(3,\)"):
+        check_close("y", np.ones(2), np.ones(3))
