@@ -1,0 +1,27 @@
+"""nbgrader settings for the course; every nbgrader command works from the repository root.
+
+Instructors: edit the notebooks in ``source/<assignment>/``, then
+``nbgrader generate_assignment <assignment> --force`` writes ``release/<assignment>/``.
+"""
+import os
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+# The course directory is the folder that holds this file, wherever nbgrader is started from.
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.course_id = "dl2"
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+
+# Generated student versions: solution regions become this stub.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Grading: a cell that runs longer than this is stopped and the notebook graded as it stands.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+# Extra files students do not need in their release.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
