@@ -1,0 +1,245 @@
+"""Plots used across the course: training histories, optimizer paths, activation histograms.
+
+Every function draws on the Axes you pass as ``ax`` or, without one, on a new figure sized to
+fit a JupyterLab page (at most 10 inches wide). It always sets a title and axis labels and
+returns the Axes (or the Figure, for the multi-panel histogram plot), so you can adjust the
+result afterwards, e.g. ``plot_history(history).set_yscale("log")``.
+"""
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+MAX_WIDTH = 10.0  # inches; wider figures get shrunk in a default JupyterLab page
+
+
+def _axes_or_new(ax, figsize=(7.0, 4.0)):
+    """Return ``ax``, or the Axes of a new figure of size ``figsize`` if ``ax`` is None."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _check_history(history, what, columns):
+    """Raise a clear error unless ``history`` is a DataFrame with "epoch" and ``columns``."""
+    if not isinstance(history, pd.DataFrame):
+        raise TypeError(f"{what} must be a pandas DataFrame with an 'epoch' column, "
+                        f"got {type(history).__name__}.")
+    for column in ("epoch", *columns):
+        if column not in history.columns:
+            raise ValueError(f"{what} has no {column!r} column (its columns are "
+                             f"{list(history.columns)}); record it in each row of the history.")
+
+
+def _value_label(metrics):
+    """y-axis label for a group of metric names: "loss", "accuracy", or "value" if mixed."""
+    if all(m.endswith("loss") for m in metrics):
+        return "loss"
+    if all(m.endswith(("acc", "accuracy")) for m in metrics):
+        return "accuracy"
+    return "value"
+
+
+def plot_history(history, metrics=("train_loss", "test_loss"), ax=None, title=None):
+    """Plot training metrics against the epoch, one line per metric.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        One row per epoch: an "epoch" column and metric columns such as "train_loss",
+        "test_loss", "train_acc", "test_acc".
+    metrics : str or sequence of str, default ("train_loss", "test_loss")
+        Columns to plot; the ones missing from ``history`` are skipped.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made if omitted.
+    title : str, optional
+        Defaults to "Training history".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _check_history(history, "history", columns=())
+    metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+    present = [m for m in metrics if m in history.columns]
+    if not present:
+        raise ValueError(f"none of the metrics {list(metrics)} is a column of history; its "
+                         f"columns are {list(history.columns)}.")
+    ax = _axes_or_new(ax)
+    for metric in present:
+        ax.plot(history["epoch"], history[metric], label=metric)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(_value_label(present))
+    ax.set_title(title or "Training history")
+    ax.legend()
+    return ax
+
+
+def plot_learning_curves(histories, metric="train_loss", ax=None, title=None):
+    """Compare several runs: one metric against the epoch, one line per run, on one Axes.
+
+    Parameters
+    ----------
+    histories : dict[str, pandas.DataFrame]
+        Run name -> history with an "epoch" column and a ``metric`` column, e.g.
+        ``{"SGD": hist_sgd, "Adam": hist_adam}``. The names label the lines.
+    metric : str, default "train_loss"
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Defaults to "<metric> by run".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if not isinstance(histories, dict) or not histories:
+        raise TypeError("histories must be a non-empty dict mapping a run name to its history "
+                        "DataFrame, e.g. {'SGD': history_sgd, 'Adam': history_adam}.")
+    for name, history in histories.items():
+        _check_history(history, f"histories[{name!r}]", columns=(metric,))
+    ax = _axes_or_new(ax)
+    for name, history in histories.items():
+        ax.plot(history["epoch"], history[metric], label=str(name))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.set_title(title or f"{metric} by run")
+    ax.legend()
+    return ax
+
+
+def _check_limits(name, limits):
+    """Return ``limits`` as a (low, high) pair of floats with low < high."""
+    try:
+        low, high = (float(v) for v in limits)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair (low, high) of numbers, got {limits!r}.") from None
+    if not low < high:
+        raise ValueError(f"{name} must satisfy low < high, got {limits!r}.")
+    return low, high
+
+
+def plot_trajectory(f, path, *, xlim, ylim, ax=None, title=None, levels=30):
+    """Contour lines of ``f(x, y)`` with an optimizer's path drawn on top.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(X, Y)`` evaluated element-wise on two arrays of the same shape (as made by
+        ``np.meshgrid``), e.g. ``lambda x, y: x**2 + 100 * y**2``.
+    path : array_like, shape (T, 2)
+        The points ``(x, y)`` visited, in order; row 0 is the start, row T-1 the end.
+    xlim, ylim : (float, float)
+        Region of the plane to show.
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Defaults to "Optimizer path".
+    levels : int or array_like, default 30
+        Number of contour lines, or their values (passed to ``Axes.contour``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    path = np.asarray(path, dtype=float)
+    if path.ndim != 2 or path.shape[1] != 2 or path.shape[0] == 0:
+        raise ValueError(f"path must have shape (T, 2), one (x, y) row per step, got {path.shape}.")
+    xlim = _check_limits("xlim", xlim)
+    ylim = _check_limits("ylim", ylim)
+    X, Y = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
+    Z = np.asarray(f(X, Y), dtype=float)
+    if Z.shape != X.shape:
+        raise ValueError(f"f(X, Y) returned shape {Z.shape} for grids of shape {X.shape}; write f "
+                         "with NumPy operations so it works element-wise on arrays.")
+
+    ax = _axes_or_new(ax, figsize=(8.0, 5.0))
+    ax.contour(X, Y, Z, levels=levels, cmap="viridis", linewidths=0.8)
+    ax.plot(path[:, 0], path[:, 1], "-o", color="tab:red", markersize=2.5, linewidth=1,
+            label="path")
+    ax.plot(path[0, 0], path[0, 1], "s", color="black", markersize=7, label="start")
+    ax.plot(path[-1, 0], path[-1, 1], "*", color="gold", markeredgecolor="black",
+            markersize=13, label="end")
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_title(title or "Optimizer path")
+    ax.legend()
+    return ax
+
+
+def _named_layers(activations):
+    """Turn the accepted inputs into a list of (panel name, 1-D float array)."""
+    if isinstance(activations, pd.DataFrame):
+        items = [(str(col), activations[col].to_numpy()) for col in activations.columns]
+    elif isinstance(activations, dict):
+        items = [(str(name), values) for name, values in activations.items()]
+    elif isinstance(activations, (list, tuple)):
+        items = [(f"layer {i}", values) for i, values in enumerate(activations, start=1)]
+    else:
+        raise TypeError("activations must be a list of arrays (one per layer), a dict "
+                        f"name -> array, or a DataFrame with one column per layer; "
+                        f"got {type(activations).__name__}.")
+    if not items:
+        raise ValueError("activations is empty; pass at least one layer.")
+    layers = []
+    for name, values in items:
+        values = np.asarray(values, dtype=float).ravel()
+        if values.size == 0:
+            raise ValueError(f"the activations of {name} are empty.")
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"the activations of {name} contain NaN or infinite values; the "
+                             "signal overflowed, so there is nothing sensible to histogram.")
+        layers.append((name, values))
+    return layers
+
+
+def plot_activation_histograms(activations, bins=30, title=None, *, value_range=None, axes=None):
+    """One small histogram per layer, to see how the activations spread through a network.
+
+    Parameters
+    ----------
+    activations : list of ndarray, dict[str, ndarray] or pandas.DataFrame
+        The values of each layer (any shape; flattened). A list gives panels "layer 1",
+        "layer 2", ...; a dict or a DataFrame (one column per layer) uses its keys/columns.
+    bins : int, default 30
+    title : str, optional
+        Title of the whole figure; defaults to "Activation histograms".
+    value_range : (float, float), optional
+        Range of the histograms, the same for every panel. By default (0, 1) when all values
+        lie in [0, 1] (sigmoid-like data), otherwise the smallest to the largest value.
+    axes : sequence of matplotlib Axes, optional
+        One Axes per layer to draw on; a new figure (up to 5 panels per row) if omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    layers = _named_layers(activations)
+    n = len(layers)
+    if axes is None:
+        ncols = min(n, 5)
+        nrows = math.ceil(n / ncols)
+        figsize = (min(MAX_WIDTH, max(4.0, 2.0 * ncols)), 2.4 * nrows + 0.4)
+        fig, grid = plt.subplots(nrows, ncols, figsize=figsize, sharey=True, squeeze=False,
+                                 layout="constrained")
+        axes = list(grid.ravel())
+        for unused in axes[n:]:
+            unused.set_visible(False)
+    else:
+        axes = list(axes)
+        if len(axes) != n:
+            raise ValueError(f"got {len(axes)} Axes for {n} layers; pass one Axes per layer.")
+        fig = axes[0].figure
+
+    if value_range is None:
+        low = min(values.min() for _, values in layers)
+        high = max(values.max() for _, values in layers)
+        value_range = (0.0, 1.0) if low >= 0.0 and high <= 1.0 else (low, high)
+    for ax, (name, values) in zip(axes, layers):
+        ax.hist(values, bins=bins, range=value_range)
+        ax.set_title(name)
+        ax.set_xlabel("activation")
+        ax.set_ylabel("count")
+    fig.suptitle(title or "Activation histograms")
+    return fig

@@ -1,0 +1,125 @@
+"""The nbgrader loop for every assignment in source/, with the real nbgrader command line.
+
+Per assignment, one scratch course folder: generate the release, submit the instructor solution,
+the blank release and every catalogue entry (tests/catalogue/<assignment>.py), autograde all of
+them in one run, then check the scores.
+"""
+import re
+
+import pandas as pd
+import pytest
+
+from grading import catalogue, pipeline
+
+ASSIGNMENTS = pipeline.assignments()
+
+
+def per_assignment(items=ASSIGNMENTS, key=lambda x: x):
+    """Parametrize so that each assignment's tests share one xdist worker (one grading run)."""
+    return [pytest.param(x, marks=pytest.mark.xdist_group(key(x)), id=str(x)) for x in items]
+
+
+_GRADED = {}
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """``graded(assignment)`` -> (course folder, grades DataFrame); computed once per assignment."""
+
+    def run(assignment):
+        if assignment not in _GRADED:
+            course = pipeline.new_course(tmp_path_factory.mktemp(assignment), [assignment])
+            release = pipeline.generate_release(course, assignment)
+            entries = catalogue.load(assignment)
+            for student, notebooks in catalogue.submissions(assignment, release, entries).items():
+                pipeline.submit(course, student, assignment, notebooks)
+            pipeline.autograde(course, assignment)
+            _GRADED[assignment] = course, pd.DataFrame(pipeline.grades(course))
+        return _GRADED[assignment]
+
+    return run
+
+
+def totals(df, student):
+    rows = df[df.student == student]
+    assert len(rows), f"{student} has no grades"
+    return rows.score.sum(), rows.max_score.sum()
+
+
+@pytest.mark.parametrize("assignment", per_assignment())
+def test_release_is_what_nbgrader_generates(assignment, graded):
+    course, _ = graded(assignment)
+    for name in pipeline.notebook_names(assignment):
+        committed = pipeline.REPO / "release" / assignment / name
+        assert committed.exists(), f"release/{assignment}/{name} missing: run python -m grading release"
+        assert pipeline.same_notebook(course / "release" / assignment / name, committed), (
+            f"release/{assignment}/{name} is stale: run `python -m grading release` and commit.")
+
+
+@pytest.mark.parametrize("assignment", per_assignment())
+def test_committed_notebooks_have_no_outputs(assignment):
+    for folder in ("source", "release"):
+        for path in (pipeline.REPO / folder / assignment).glob("*.ipynb"):
+            nb = pipeline.read_notebook(path)
+            assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), path
+
+
+@pytest.mark.parametrize("assignment", per_assignment())
+def test_every_test_cell_has_points(assignment):
+    for name in pipeline.notebook_names(assignment):
+        nb = pipeline.read_notebook(pipeline.REPO / "source" / assignment / name)
+        graded_cells = [c.metadata["nbgrader"] for c in nb.cells
+                        if c.metadata.get("nbgrader", {}).get("grade")]
+        assert graded_cells, f"{name} has no graded test cells"
+        assert all(m.get("points", 0) > 0 for m in graded_cells)
+        hidden = [c for c in nb.cells if "### BEGIN HIDDEN TESTS" in c.source]
+        assert hidden, f"{name} has no hidden tests"
+
+
+@pytest.mark.parametrize("assignment", per_assignment())
+def test_solution_gets_full_points(assignment, graded):
+    _, df = graded(assignment)
+    score, max_score = totals(df, "solution")
+    failed = df[(df.student == "solution") & (df.score < df.max_score)].test.tolist()
+    assert score == max_score > 0, f"solution lost points on {failed}"
+
+
+@pytest.mark.parametrize("assignment", per_assignment())
+def test_blank_release_gets_zero_without_crashing(assignment, graded):
+    _, df = graded(assignment)
+    score, max_score = totals(df, "blank")
+    assert max_score > 0 and score == 0
+
+
+@pytest.mark.parametrize("assignment", per_assignment())
+def test_catalogue_covers_every_answer_cell(assignment):
+    entries = catalogue.load(assignment)
+    for name in pipeline.notebook_names(assignment):
+        nb = pipeline.read_notebook(pipeline.REPO / "source" / assignment / name)
+        for cell in pipeline.solution_sources(nb):
+            wrong = [e for e in entries if e.cell == cell and e.kind == "wrong"]
+            correct = [e for e in entries if e.cell == cell and e.kind == "correct"]
+            assert len(wrong) >= 3 and len(correct) >= 2, (
+                f"{assignment}: answer cell {cell!r} needs >= 3 typical mistakes and >= 2 correct "
+                f"alternatives in {catalogue.catalogue_path(assignment).name} "
+                f"(has {len(wrong)} and {len(correct)}).")
+
+
+CASES = [(a, e) for a in ASSIGNMENTS for e in catalogue.load(a)]
+
+
+@pytest.mark.parametrize("assignment,entry", [
+    pytest.param(a, e, marks=pytest.mark.xdist_group(a),
+                 id=f"{a}-{e.student}-{re.sub(r'[^A-Za-z0-9]+', '_', e.name)}")
+    for a, e in CASES])
+def test_catalogue_entry_is_graded_as_expected(assignment, entry, graded):
+    _, df = graded(assignment)
+    mine = df[df.student == entry.student]
+    if entry.kind == "correct":
+        lost = mine[mine.score < mine.max_score].test.tolist()
+        assert not lost, f"correct alternative {entry.name!r} lost points on {lost}"
+    else:
+        target = mine[mine.test == entry.fails]
+        assert len(target) == 1, f"no test cell {entry.fails!r} in {assignment}"
+        assert target.score.iloc[0] < target.max_score.iloc[0], (
+            f"typical mistake {entry.name!r} was not caught by {entry.fails}")
