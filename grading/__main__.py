@@ -1,5 +1,6 @@
 """Instructor commands: ``python -m grading demo`` and ``python -m grading release``."""
 import argparse
+from pathlib import Path
 
 from grading import pipeline
 
@@ -24,6 +25,26 @@ def release(names=None):
         print(f"release/{assignment} regenerated")
 
 
+def quality(jobs=2):
+    """Grade every catalogue entry of every assignment and write docs/grading_quality.md."""
+    import tempfile
+    import time
+
+    from grading import catalogue
+
+    results = {}
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for assignment in pipeline.assignments():
+            t0 = time.perf_counter()
+            entries, rows = catalogue.grade(assignment, Path(tmp) / assignment, jobs=jobs)
+            results[assignment] = catalogue.outcomes(entries, rows)
+            print(catalogue.summary_row(assignment, results[assignment]),
+                  f"({time.perf_counter() - t0:.0f} s)", flush=True)
+    path = catalogue.write_report(results)
+    print(f"wrote {path.relative_to(pipeline.REPO)} in {time.perf_counter() - start:.0f} s")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -31,12 +52,16 @@ def main(argv=None):
                                 "(solution and blank) and print the score table")
     rel = sub.add_parser("release", help="regenerate release/ from source/ (nbgrader generate_assignment)")
     rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    qual = sub.add_parser("quality", help="grade every catalogue entry and write docs/grading_quality.md")
+    qual.add_argument("--jobs", type=int, default=2, help="parallel nbgrader runs (default 2)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from grading import demo
         demo.main()
     elif args.command == "release":
         release(args.assignments)
+    elif args.command == "quality":
+        quality(args.jobs)
 
 
 if __name__ == "__main__":

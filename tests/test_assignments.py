@@ -24,17 +24,15 @@ _GRADED = {}
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """``graded(assignment)`` -> (course folder, grades DataFrame); computed once per assignment."""
+    """``graded(assignment)`` -> (course folder, grades DataFrame, catalogue outcomes),
+    computed once per assignment (solution, blank and every catalogue entry in one run)."""
 
     def run(assignment):
         if assignment not in _GRADED:
-            course = pipeline.new_course(tmp_path_factory.mktemp(assignment), [assignment])
-            release = pipeline.generate_release(course, assignment)
-            entries = catalogue.load(assignment)
-            for student, notebooks in catalogue.submissions(assignment, release, entries).items():
-                pipeline.submit(course, student, assignment, notebooks)
-            pipeline.autograde(course, assignment)
-            _GRADED[assignment] = course, pd.DataFrame(pipeline.grades(course))
+            workdir = tmp_path_factory.mktemp(assignment)
+            entries, rows = catalogue.grade(assignment, workdir, jobs=1)
+            _GRADED[assignment] = (workdir / "course0", pd.DataFrame(rows),
+                                   catalogue.outcomes(entries, rows))
         return _GRADED[assignment]
 
     return run
@@ -48,7 +46,7 @@ def totals(df, student):
 
 @pytest.mark.parametrize("assignment", per_assignment())
 def test_release_is_what_nbgrader_generates(assignment, graded):
-    course, _ = graded(assignment)
+    course, _, _ = graded(assignment)
     for name in pipeline.notebook_names(assignment):
         committed = pipeline.REPO / "release" / assignment / name
         assert committed.exists(), f"release/{assignment}/{name} missing: run python -m grading release"
@@ -78,7 +76,7 @@ def test_every_test_cell_has_points(assignment):
 
 @pytest.mark.parametrize("assignment", per_assignment())
 def test_solution_gets_full_points(assignment, graded):
-    _, df = graded(assignment)
+    _, df, _ = graded(assignment)
     score, max_score = totals(df, "solution")
     failed = df[(df.student == "solution") & (df.score < df.max_score)].test.tolist()
     assert score == max_score > 0, f"solution lost points on {failed}"
@@ -86,7 +84,7 @@ def test_solution_gets_full_points(assignment, graded):
 
 @pytest.mark.parametrize("assignment", per_assignment())
 def test_blank_release_gets_zero_without_crashing(assignment, graded):
-    _, df = graded(assignment)
+    _, df, _ = graded(assignment)
     score, max_score = totals(df, "blank")
     assert max_score > 0 and score == 0
 
@@ -113,13 +111,16 @@ CASES = [(a, e) for a in ASSIGNMENTS for e in catalogue.load(a)]
                  id=f"{a}-{e.student}-{re.sub(r'[^A-Za-z0-9]+', '_', e.name)}")
     for a, e in CASES])
 def test_catalogue_entry_is_graded_as_expected(assignment, entry, graded):
-    _, df = graded(assignment)
-    mine = df[df.student == entry.student]
-    if entry.kind == "correct":
-        lost = mine[mine.score < mine.max_score].test.tolist()
-        assert not lost, f"correct alternative {entry.name!r} lost points on {lost}"
-    else:
-        target = mine[mine.test == entry.fails]
-        assert len(target) == 1, f"no test cell {entry.fails!r} in {assignment}"
-        assert target.score.iloc[0] < target.max_score.iloc[0], (
-            f"typical mistake {entry.name!r} was not caught by {entry.fails}")
+    _, _, results = graded(assignment)
+    [(_, ok, detail)] = [r for r in results if r[0].student == entry.student]
+    what = "correct alternative" if entry.kind == "correct" else "typical mistake"
+    assert ok, f"{what} {entry.name!r} (cell {entry.cell}): {detail}"
+
+
+@pytest.mark.parametrize("assignment", per_assignment())
+def test_grading_quality_report_is_up_to_date(assignment, graded):
+    _, _, results = graded(assignment)
+    report = catalogue.REPORT.read_text() if catalogue.REPORT.exists() else ""
+    stale = "docs/grading_quality.md is out of date: run `python -m grading quality` and commit it."
+    assert catalogue.summary_row(assignment, results) in report, stale
+    assert catalogue.report_section(assignment, results) in report, stale
