@@ -9,7 +9,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 # nbgrader runs helper programs (alembic, jupyter) by name: put the venv first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo test lab clean-grading
+.PHONY: setup demo test lab bench clean-grading
 
 setup: $(STAMP)
 
@@ -34,3 +34,8 @@ lab: $(STAMP)
 
 clean-grading:
 	rm -rf gradebook.db submitted autograded feedback demo_class reports
+
+## Benchmark (prints a table, writes bench/results.csv). Installs PyTorch (CPU) for the comparison.
+bench: $(STAMP)
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet torch==2.13.0 || echo "PyTorch not installable: the benchmark runs without it"
+	$(BIN)/python bench/run.py

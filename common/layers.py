@@ -26,6 +26,13 @@ class Affine:
 
     Inputs with more than two dimensions (e.g. images ``(N, 1, 28, 28)``) are flattened to
     ``(N, K)``; ``dx`` is returned in the input's shape.
+
+    Attributes
+    ----------
+    need_dx : bool
+        A network sets this to False on its first layer: nothing upstream needs ``dx`` there,
+        and skipping ``dout @ W.T`` saves a large matrix product per batch (``backward`` then
+        returns None).
     """
 
     def __init__(self, W, b):
@@ -34,17 +41,22 @@ class Affine:
         self.x = None
         self.dW = None
         self.db = None
+        self.need_dx = True
 
     def forward(self, x):
         """``x`` (N, K) -> ``X W + b`` (N, L)."""
         self.x_shape = x.shape
         self.x = x.reshape(x.shape[0], -1)
-        return self.x @ self.W + self.b
+        out = self.x @ self.W
+        out += self.b  # in place on the fresh product: one array fewer than `x @ W + b`
+        return out
 
     def backward(self, dout):
         """``dout`` (N, L) -> ``dx`` (N, K); stores ``dW = Xᵀ dout`` and ``db = Σ_n dout``."""
         self.dW = self.x.T @ dout
         self.db = dout.sum(axis=0)
+        if not self.need_dx:
+            return None
         return (dout @ self.W.T).reshape(self.x_shape)
 
 
@@ -56,7 +68,7 @@ class Relu:
 
     def forward(self, x):
         self.mask = x > 0
-        return x * self.mask
+        return np.maximum(x, 0)
 
     def backward(self, dout):
         """``dx = dout`` where ``x > 0``, else 0."""

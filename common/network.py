@@ -110,6 +110,7 @@ class MultiLayerNet:
             std = weight_std(init, n_in, n_out)
             W = (rng.standard_normal((n_in, n_out)) * std).astype(self.dtype)
             affine = Affine(W, np.zeros(n_out, dtype=self.dtype))
+            affine.need_dx = i > 1  # nothing needs the gradient of the input data
             self._add(affine, {f"W{i}": "W", f"b{i}": "b"})
             if i == n_affine:
                 break  # the output Affine has no activation after it
