@@ -25,3 +25,18 @@ c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 # Extra files students do not need in their release.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# Autograding runs the guard of grading/guard.py around execution (answer cells cannot rewrite
+# numpy, builtins, common.* or the notebook's imported helpers to make tests pass), and
+# feedback shows neither hidden tests nor tracebacks (one-line messages only).
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute,  # noqa: E402
+                                    GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
+
+from grading.guard import InjectGuard, RemoveGuard, SanitizeFeedback  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    InjectGuard, Execute, RemoveGuard, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
+c.GenerateFeedback.preprocessors = [GetGrades, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
