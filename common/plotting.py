@@ -243,3 +243,126 @@ def plot_activation_histograms(activations, bins=30, title=None, *, value_range=
         ax.set_ylabel("count")
     fig.suptitle(title or "Activation histograms")
     return fig
+
+
+# --- computational graphs (unit 1) ---------------------------------------------------------
+
+def _graph_columns(nodes):
+    """Column of every node: one column left of the leftmost node that uses it, so the output
+    is in the last column and every input sits just before its first use."""
+    children = {node: [] for node in nodes}
+    for node in nodes:
+        for slot, parent in enumerate(node.parents):
+            children[parent].append((node, slot))
+    steps_to_output = {}
+    for node in reversed(nodes):  # every node comes after all the nodes that use it
+        steps_to_output[node] = 1 + max((steps_to_output[c] for c, _ in children[node]),
+                                        default=-1)
+    last = max(steps_to_output.values())
+    return {node: last - steps_to_output[node] for node in nodes}, children
+
+
+def _graph_rows(nodes, column, children):
+    """Vertical position of every node: columns are filled from the output leftwards, each node
+    placed in the order of the first (top-most) node it feeds and the input slot it fills."""
+    rank = {}
+    n_columns = max(column.values()) + 1
+    for c in range(n_columns - 1, -1, -1):
+        members = [node for node in nodes if column[node] == c]
+        members.sort(key=lambda node: min(((rank[child], slot) for child, slot in children[node]),
+                                          default=(0, 0)))
+        for i, node in enumerate(members):
+            rank[node] = i
+    height = {c: sum(1 for node in nodes if column[node] == c) for c in range(n_columns)}
+    return {node: (height[column[node]] - 1) / 2 - rank[node] for node in nodes}
+
+
+def _node_text(node):
+    """Text in a node's box: the op (with its constants such as p=2) under the node's name."""
+    if node.op is None:
+        return node.label
+    constants = ", ".join(f"{k}={v}" for k, v in node.attrs.items()
+                          if isinstance(v, (int, float)) and not isinstance(v, bool))
+    op = f"{node.op} ({constants})" if constants else node.op
+    return op if node.name is None else f"{node.name}\n{op}"
+
+
+def plot_graph(output, ax=None, title=None):
+    """Draw the computational graph that produced a `common.autodiff.Tensor`, left to right.
+
+    The nodes come from ``common.autodiff.trace(output)``. Each node is a box with its label
+    (a leaf's name or value; an op node's name above its op, with constants such as ``p=2``);
+    every input slot is an arrow from the input's box to the op's box, so ``x * x`` shows two
+    arrows from x. The nodes are layered by depth counted back from the output: each node
+    stands one column left of the leftmost node that uses it, so the output is in the last
+    column and every arrow points to the right. Named inputs are blue, unnamed constants
+    grey, ops yellow; the output is outlined in red.
+
+    Parameters
+    ----------
+    output : common.autodiff.Tensor
+        The final node, e.g. a loss; everything it depends on is drawn.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure (at most 10 inches wide) is made if omitted.
+    title : str, optional
+        Defaults to "Computational graph of <output's name>".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The node boxes are ``Text`` artists in ``ax.texts``; the arrows are ``Annotation``
+        artists there too.
+    """
+    from common.autodiff import Tensor, trace
+
+    if not isinstance(output, Tensor):
+        raise TypeError(f"plot_graph needs a common.autodiff.Tensor (the output of a "
+                        f"computation), got {type(output).__name__}.")
+    nodes, edges = trace(output)
+    column, children = _graph_columns(nodes)
+    row = _graph_rows(nodes, column, children)
+    n_columns = max(column.values()) + 1
+    tallest = max(sum(1 for node in nodes if column[node] == c) for c in range(n_columns))
+    ax = _axes_or_new(ax, figsize=(min(MAX_WIDTH, 1.0 + 1.6 * n_columns),
+                                   max(2.5, 1.0 + 0.8 * tallest)))
+
+    boxes = {}
+    for node in nodes:
+        if node.op is not None:
+            face = "#fff2b3"
+        elif node.name is not None:
+            face = "#cfe3f7"
+        else:
+            face = "#e6e6e6"
+        edge = "tab:red" if node is output else "0.3"
+        boxes[node] = ax.text(column[node], row[node], _node_text(node), ha="center",
+                              va="center", fontsize=9, zorder=3,
+                              bbox=dict(boxstyle="round,pad=0.35", facecolor=face,
+                                        edgecolor=edge, linewidth=1.8 if node is output else 1))
+    seen = {}
+    for parent, child in edges:
+        seen[(parent, child)] = seen.get((parent, child), 0) + 1
+    for (parent, child), count in seen.items():
+        if count > 1:
+            bends = np.linspace(-0.35, 0.35, count)
+        elif column[child] - column[parent] > 1 and row[child] == row[parent]:
+            bends = [-0.25]  # a straight arrow would run through the boxes in between
+        else:
+            bends = [0.0]
+        for rad in bends:
+            ax.annotate("", xy=(0.0, 0.5), xycoords=boxes[child], xytext=(1.0, 0.5),
+                        textcoords=boxes[parent], zorder=2,
+                        arrowprops=dict(arrowstyle="-|>", color="0.25", shrinkA=1, shrinkB=1,
+                                        connectionstyle=f"arc3,rad={rad}"))
+
+    ax.set_xlim(-0.6, n_columns - 0.4)
+    ax.set_ylim(-tallest / 2, tallest / 2)
+    ax.set_xticks(range(n_columns))
+    ax.set_yticks([])
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel("step of the computation (inputs on the left, output on the right)")
+    ax.set_ylabel("nodes")
+    default = "Computational graph" + ("" if output.name is None else f" of {output.name}")
+    ax.set_title(title or default)
+    return ax

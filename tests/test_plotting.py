@@ -215,3 +215,94 @@ def test_activation_histograms_wrong_number_of_axes_is_an_error():
     _, axes = plt.subplots(1, 3)
     with pytest.raises(ValueError, match="one Axes per layer"):
         plot_activation_histograms([np.ones(3), np.ones(3)], axes=axes)
+
+
+# --- plot_graph ---------------------------------------------------------------------------
+
+from common.plotting import plot_graph  # noqa: E402
+
+def _squared_residual():
+    """z = (a x - y)^2 with named nodes, as in the unit 1 lecture."""
+    from common.autodiff import Tensor
+
+    a, x, y = Tensor(2.0, name="a"), Tensor(3.0, name="x"), Tensor(1.0, name="y")
+    s = a * x
+    s.name = "s"
+    t = s - y
+    t.name = "t"
+    z = t ** 2
+    z.name = "z"
+    return z
+
+
+def _boxes_and_arrows(ax):
+    from matplotlib.text import Annotation
+
+    boxes = [t for t in ax.texts if not isinstance(t, Annotation)]
+    arrows = [t for t in ax.texts if isinstance(t, Annotation)]
+    return boxes, arrows
+
+
+def test_plot_graph_draws_one_box_per_node_and_one_arrow_per_edge():
+    from common.autodiff import trace
+
+    z = _squared_residual()
+    nodes, edges = trace(z)
+    ax = plot_graph(z)
+    _assert_labelled(ax)
+    _assert_fits_the_page(ax.figure)
+    assert ax.get_title() == "Computational graph of z"
+    boxes, arrows = _boxes_and_arrows(ax)
+    texts = sorted(box.get_text() for box in boxes)
+    assert texts == sorted(["a", "x", "y", "s\nmul", "t\nsub", "z\npow (p=2)"])
+    assert len(arrows) == len(edges) == 5
+    ax.figure.canvas.draw()  # arrows attached to boxes are placed at draw time: must not fail
+
+
+def test_plot_graph_layers_left_to_right():
+    from common.autodiff import trace
+
+    z = _squared_residual()
+    ax = plot_graph(z)
+    boxes, arrows = _boxes_and_arrows(ax)
+    x_of = {box.get_text().split("\n")[0]: box.get_position()[0] for box in boxes}
+    # every arrow goes from a box further left to a box further right
+    for arrow in arrows:
+        parent, child = arrow.anncoords, arrow.xycoords
+        assert parent.get_position()[0] < child.get_position()[0]
+    assert x_of["a"] == x_of["x"] == 0 and x_of["s"] == 1 and x_of["z"] == 3
+    assert x_of["y"] == 1  # a leaf sits just before the op that uses it
+    assert len(trace(z)[0]) == len(boxes)
+
+
+def test_plot_graph_draws_each_use_of_a_node_and_accepts_an_axes():
+    from common.autodiff import Tensor
+
+    x = Tensor(3.0, name="x")
+    out = x * x + x
+    _, ax = plt.subplots()
+    returned = plot_graph(out, ax=ax, title="x*x + x")
+    assert returned is ax
+    assert ax.get_title() == "x*x + x"
+    boxes, arrows = _boxes_and_arrows(ax)
+    assert len(boxes) == 3 and len(arrows) == 4  # x -> mul twice, x -> add, mul -> add
+    ax.figure.canvas.draw()
+
+
+def test_plot_graph_of_a_matrix_graph_with_constants():
+    from common.autodiff import Tensor, sigmoid
+
+    rng = np.random.default_rng(0)
+    X = Tensor(rng.standard_normal((4, 3)), name="X")
+    W = Tensor(rng.standard_normal((3, 1)), name="W")
+    loss = ((1 - sigmoid(X @ W)) ** 2).mean()
+    ax = plot_graph(loss)
+    boxes, _ = _boxes_and_arrows(ax)
+    texts = [box.get_text() for box in boxes]
+    assert "1" in texts and "matmul" in texts and "mean" in texts
+    assert ax.get_title() == "Computational graph"
+
+
+def test_plot_graph_needs_a_tensor():
+    with pytest.raises(TypeError, match="Tensor"):
+        plot_graph(np.ones(3))
