@@ -40,3 +40,6 @@ c.Autograde.autograde_preprocessors = [
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 c.GenerateFeedback.preprocessors = [GetGrades, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
+
+# A course-local exchange (students and instructor on one machine, e.g. `make lab`).
+c.Exchange.root = os.path.join(c.CourseDirectory.root, ".exchange")

@@ -52,6 +52,15 @@ def main(argv=None):
                                 "(solution and blank) and print the score table")
     rel = sub.add_parser("release", help="regenerate release/ from source/ (nbgrader generate_assignment)")
     rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    gc = sub.add_parser("grade-class", help="release, autograde, feedback, export and report "
+                                           "every assignment of a course folder")
+    gc.add_argument("--course", type=Path, default=pipeline.REPO,
+                    help="course folder with source/ and submitted/ (default: the repository)")
+    gc.add_argument("--jobs", type=int, default=2, help="parallel nbgrader runs (default 2)")
+    gc.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
+    gc.add_argument("--cell-timeout", type=int, default=30, help="seconds per cell (default 30)")
+    gc.add_argument("--memory-gb", type=float, default=4, help="memory per submission (default 4)")
+    gc.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     qual = sub.add_parser("quality", help="grade every catalogue entry and write docs/grading_quality.md")
     qual.add_argument("--jobs", type=int, default=2, help="parallel nbgrader runs (default 2)")
     args = parser.parse_args(argv)
@@ -60,6 +69,13 @@ def main(argv=None):
         demo.main()
     elif args.command == "release":
         release(args.assignments)
+    elif args.command == "grade-class":
+        from grading import classroom
+        limits = classroom.Limits(cell_timeout=args.cell_timeout,
+                                  memory_bytes=int(args.memory_gb * 2 ** 30))
+        classroom.grade_class(args.course, args.assignments or None, jobs=args.jobs,
+                              limits=limits, force=args.force)
+        print(f"report: {args.course / 'reports' / 'report.md'}")
     elif args.command == "quality":
         quality(args.jobs)
 

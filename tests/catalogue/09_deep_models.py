@@ -1,0 +1,251 @@
+"""Catalogue for assignment 09_deep_models: typical wrong answers and correct alternatives.
+
+Each WRONG entry edits the instructor solution of one answer cell (``replace``: pairs of
+old -> new text, each old text must occur in the solution) or gives the whole cell (``code``);
+``fails`` names the test cell that must lose points. Each CORRECT entry must get full points.
+"""
+
+WRONG = [
+    # --- make_grid
+    dict(cell="make_grid", name="zip instead of product", fails="test_make_grid",
+         replace=[("itertools.product(*factors.values())", "zip(*factors.values())")]),
+    dict(cell="make_grid", name="one dict reused for every combination", fails="test_make_grid", code='''
+def make_grid(**factors):
+    grid = []
+    config = {}
+    for values in itertools.product(*factors.values()):
+        for name, value in zip(factors, values):
+            config[name] = value
+        grid.append(config)
+    return grid
+'''),
+    dict(cell="make_grid", name="factor names hard-coded", fails="test_make_grid", code='''
+def make_grid(**factors):
+    grid = []
+    for depth in factors.get("depth", [None]):
+        for batch_norm in factors.get("batch_norm", [None]):
+            grid.append({"depth": depth, "batch_norm": batch_norm})
+    return grid
+'''),
+    dict(cell="make_grid", name="tuples instead of dicts", fails="test_make_grid",
+         replace=[("return [dict(zip(names, values)) for values in itertools.product(*factors.values())]",
+                   "return list(itertools.product(*factors.values()))")]),
+    dict(cell="make_grid", name="only the first two factors combined", fails="test_make_grid", code='''
+def make_grid(**factors):
+    names = list(factors)
+    first, second = names[0], names[-1]
+    return [{first: a, second: b} for a in factors[first] for b in factors[second]]
+'''),
+    # --- run_experiments
+    dict(cell="run_experiments", name="first epoch instead of the last", fails="test_run_experiments",
+         replace=[('history["train_loss"].iloc[-1]', 'history["train_loss"].iloc[0]'),
+                  ('history["test_acc"].iloc[-1]', 'history["test_acc"].iloc[0]')]),
+    dict(cell="run_experiments", name="mean test accuracy instead of the last", fails="test_run_experiments",
+         replace=[('"test_acc": history["test_acc"].iloc[-1]', '"test_acc": history["test_acc"].mean()')]),
+    dict(cell="run_experiments", name="seconds of the last epoch only", fails="test_run_experiments",
+         replace=[('history["seconds"].sum()', 'history["seconds"].iloc[-1]')]),
+    dict(cell="run_experiments", name="best accuracy taken from train_acc", fails="test_run_experiments",
+         replace=[('history["test_acc"].max()', 'history["train_acc"].max()')]),
+    dict(cell="run_experiments", name="results written into the caller's config dicts",
+         fails="test_run_experiments", code='''
+def run_experiments(configs, train_fn):
+    for config in configs:
+        history = train_fn(config)
+        config.update({"train_loss": history["train_loss"].iloc[-1],
+                       "test_acc": history["test_acc"].iloc[-1],
+                       "best_test_acc": history["test_acc"].max(),
+                       "seconds": history["seconds"].sum()})
+    return pd.DataFrame(configs)
+'''),
+    dict(cell="run_experiments", name="train_fn called once per column", fails="test_run_experiments", code='''
+def run_experiments(configs, train_fn):
+    rows = []
+    for config in configs:
+        rows.append({**config,
+                     "train_loss": train_fn(config)["train_loss"].iloc[-1],
+                     "test_acc": train_fn(config)["test_acc"].iloc[-1],
+                     "best_test_acc": train_fn(config)["test_acc"].max(),
+                     "seconds": train_fn(config)["seconds"].sum()})
+    return pd.DataFrame(rows)
+'''),
+    dict(cell="run_experiments", name="one-row frames concatenated without ignore_index",
+         fails="test_run_experiments", code='''
+def run_experiments(configs, train_fn):
+    frames = []
+    for config in configs:
+        history = train_fn(config)
+        frames.append(pd.DataFrame([{**config,
+                                     "train_loss": history["train_loss"].iloc[-1],
+                                     "test_acc": history["test_acc"].iloc[-1],
+                                     "best_test_acc": history["test_acc"].max(),
+                                     "seconds": history["seconds"].sum()}]))
+    return pd.concat(frames)
+'''),
+    dict(cell="run_experiments", name="returns the list of rows, not a DataFrame", fails="test_run_experiments",
+         replace=[("return pd.DataFrame(rows)", "return rows")]),
+    # --- deepest_trainable
+    dict(cell="deepest_trainable", name="strictly above the threshold", fails="test_deepest_trainable",
+         replace=[('results["test_acc"] >= threshold', 'results["test_acc"] > threshold')]),
+    dict(cell="deepest_trainable", name="threshold ignored (deepest run overall)", fails="test_deepest_trainable",
+         replace=[('good = results[results["test_acc"] >= threshold]', "good = results")]),
+    dict(cell="deepest_trainable", name="most accurate qualifying run, depth ignored",
+         fails="test_deepest_trainable",
+         replace=[('deepest = good[good["depth"] == good["depth"].max()]', "deepest = good")]),
+    dict(cell="deepest_trainable", name="first row at the deepest depth, not the most accurate",
+         fails="test_deepest_trainable",
+         replace=[('return deepest.loc[deepest["test_acc"].idxmax()]', "return deepest.iloc[0]")]),
+    dict(cell="deepest_trainable", name="index label used as a position", fails="test_deepest_trainable",
+         replace=[('return deepest.loc[deepest["test_acc"].idxmax()]',
+                   'return results.iloc[deepest["test_acc"].idxmax()]')]),
+    dict(cell="deepest_trainable", name="crashes when no run reaches the threshold",
+         fails="test_deepest_trainable",
+         replace=[("    if good.empty:\n        return None\n", "")]),
+    # --- best_optimizer_per_depth
+    dict(cell="best_optimizer_per_depth", name="best single run (max) instead of the mean",
+         fails="test_best_optimizer_per_depth",
+         replace=[('["test_acc"].mean()', '["test_acc"].max()')]),
+    dict(cell="best_optimizer_per_depth", name="one overall winner repeated for every depth",
+         fails="test_best_optimizer_per_depth", code='''
+def best_optimizer_per_depth(results):
+    winner = results.groupby("optimizer")["test_acc"].mean().idxmax()
+    depths = sorted(results["depth"].unique())
+    return pd.Series([winner] * len(depths), index=depths)
+'''),
+    dict(cell="best_optimizer_per_depth", name="returns the best accuracies, not the names",
+         fails="test_best_optimizer_per_depth",
+         replace=[("return means.idxmax(axis=1)", "return means.max(axis=1)")]),
+    dict(cell="best_optimizer_per_depth", name="worst optimizer (idxmin)", fails="test_best_optimizer_per_depth",
+         replace=[("return means.idxmax(axis=1)", "return means.idxmin(axis=1)")]),
+    dict(cell="best_optimizer_per_depth", name="depths in order of appearance", fails="test_best_optimizer_per_depth",
+         code='''
+def best_optimizer_per_depth(results):
+    names = {}
+    for depth in results["depth"].unique():
+        part = results[results["depth"] == depth]
+        names[depth] = part.groupby("optimizer")["test_acc"].mean().idxmax()
+    return pd.Series(names)
+'''),
+    # --- accuracy_drop_without_bn
+    dict(cell="accuracy_drop_without_bn", name="sign reversed (without minus with)",
+         fails="test_accuracy_drop_without_bn",
+         replace=[('pairs["test_acc_bn"] - pairs["test_acc_plain"]', 'pairs["test_acc_plain"] - pairs["test_acc_bn"]')]),
+    dict(cell="accuracy_drop_without_bn", name="difference of the group means, no pairing",
+         fails="test_accuracy_drop_without_bn", code='''
+def accuracy_drop_without_bn(results):
+    means = results.groupby(["depth", "batch_norm"])["test_acc"].mean().unstack("batch_norm")
+    return means[True] - means[False]
+'''),
+    dict(cell="accuracy_drop_without_bn", name="twins matched on depth and optimizer only",
+         fails="test_accuracy_drop_without_bn",
+         replace=[('keys = ["depth", "optimizer", "init"]', 'keys = ["depth", "optimizer"]')]),
+    dict(cell="accuracy_drop_without_bn", name="twins matched on every other column",
+         fails="test_accuracy_drop_without_bn", code='''
+def accuracy_drop_without_bn(results):
+    keys = [c for c in results.columns if c not in ("batch_norm", "test_acc")]
+    with_bn = results[results["batch_norm"]]
+    without_bn = results[~results["batch_norm"]]
+    pairs = with_bn.merge(without_bn, on=keys, suffixes=("_bn", "_plain"))
+    pairs["drop"] = pairs["test_acc_bn"] - pairs["test_acc_plain"]
+    return pairs.groupby("depth")["drop"].mean()
+'''),
+    dict(cell="accuracy_drop_without_bn", name="ratio instead of difference", fails="test_accuracy_drop_without_bn",
+         replace=[('pairs["test_acc_bn"] - pairs["test_acc_plain"]', 'pairs["test_acc_bn"] / pairs["test_acc_plain"]')]),
+]
+
+CORRECT = [
+    dict(cell="make_grid", name="recursive construction", code='''
+def make_grid(**factors):
+    if not factors:
+        return [{}]
+    name, *rest = list(factors)
+    tails = make_grid(**{key: factors[key] for key in rest})
+    return [{name: value, **tail} for value in factors[name] for tail in tails]
+'''),
+    dict(cell="make_grid", name="grid grown factor by factor with copies", code='''
+def make_grid(**factors):
+    grid = [{}]
+    for name, values in factors.items():
+        grid = [dict(config, **{name: value}) for config in grid for value in values]
+    return grid
+'''),
+    dict(cell="run_experiments", name="pd.concat of Series with ignore_index, progress printed", code='''
+def run_experiments(configs, train_fn):
+    rows = []
+    for i, config in enumerate(configs):
+        print(f"run {i + 1}/{len(configs)}: {config}")
+        history = train_fn(config)
+        last = history.iloc[-1]
+        summary = {"train_loss": last["train_loss"], "test_acc": last["test_acc"],
+                   "best_test_acc": history["test_acc"].max(),
+                   "seconds": history["seconds"].sum()}
+        rows.append(pd.Series({**config, **summary}))
+    return pd.concat(rows, axis=1, ignore_index=True).T.infer_objects()
+'''),
+    dict(cell="run_experiments", name="config and summary frames joined side by side", code='''
+def run_experiments(configs, train_fn):
+    histories = [train_fn(config) for config in configs]
+    summary = pd.DataFrame({
+        "train_loss": [h["train_loss"].to_numpy()[-1] for h in histories],
+        "test_acc": [h["test_acc"].to_numpy()[-1] for h in histories],
+        "best_test_acc": [np.max(h["test_acc"].to_numpy()) for h in histories],
+        "seconds": [float(np.sum(h["seconds"])) for h in histories],
+    })
+    return pd.concat([pd.DataFrame(configs), summary], axis=1)
+'''),
+    dict(cell="deepest_trainable", name="sort by depth then accuracy, take the last", code='''
+def deepest_trainable(results, threshold):
+    good = results.loc[results.test_acc >= threshold]
+    if len(good) == 0:
+        return None
+    return good.sort_values(["depth", "test_acc"]).iloc[-1]
+'''),
+    dict(cell="deepest_trainable", name="loop over the rows", code='''
+def deepest_trainable(results, threshold):
+    best = None
+    for _, row in results.iterrows():
+        if row["test_acc"] < threshold:
+            continue
+        if best is None or (row["depth"], row["test_acc"]) > (best["depth"], best["test_acc"]):
+            best = row
+    return best
+'''),
+    dict(cell="best_optimizer_per_depth", name="pivot_table and idxmax", code='''
+def best_optimizer_per_depth(results):
+    table = results.pivot_table(index="depth", columns="optimizer", values="test_acc", aggfunc="mean")
+    return table.idxmax(axis=1).sort_index()
+'''),
+    dict(cell="best_optimizer_per_depth", name="loop over sorted depths", code='''
+def best_optimizer_per_depth(results):
+    depths = sorted(set(results["depth"]))
+    names = []
+    for depth in depths:
+        scores = {}
+        for optimizer in set(results["optimizer"]):
+            sel = results[(results["depth"] == depth) & (results["optimizer"] == optimizer)]
+            if len(sel):
+                scores[optimizer] = sel["test_acc"].mean()
+        names.append(max(scores, key=scores.get))
+    return pd.Series(names, index=depths)
+'''),
+    dict(cell="accuracy_drop_without_bn", name="pivot_table, NaN pairs dropped", code='''
+def accuracy_drop_without_bn(results):
+    table = results.pivot_table(index=["depth", "optimizer", "init"], columns="batch_norm",
+                                values="test_acc")
+    drop = (table[True] - table[False]).dropna()
+    return drop.groupby(level="depth").mean()
+'''),
+    dict(cell="accuracy_drop_without_bn", name="dictionary lookup of twins", code='''
+def accuracy_drop_without_bn(results):
+    plain = {}
+    for _, row in results.iterrows():
+        if not row["batch_norm"]:
+            plain[(row["depth"], row["optimizer"], row["init"])] = row["test_acc"]
+    drops = {}
+    for _, row in results.iterrows():
+        key = (row["depth"], row["optimizer"], row["init"])
+        if row["batch_norm"] and key in plain:
+            drops.setdefault(row["depth"], []).append(row["test_acc"] - plain[key])
+    depths = sorted(drops)
+    return pd.Series([float(np.mean(drops[d])) for d in depths], index=depths)
+'''),
+]

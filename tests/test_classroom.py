@@ -1,0 +1,185 @@
+"""Grading a whole class with the real nbgrader pipeline, hostile submissions included.
+
+One simulated class (every persona of grading.simulate, assignment 04_layer_classes) is
+graded once per test session; the tests then check each student's grade and report line, the
+idempotent regrade, recovery after a killed run, and the feedback.
+"""
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from grading import classroom, pipeline, simulate
+
+ASSIGNMENT = simulate.HOSTILE_ASSIGNMENT
+LIMITS = classroom.Limits(cell_timeout=5, submission_timeout=40)
+pytestmark = pytest.mark.xdist_group("classroom")
+
+
+def tree_hash(folder):
+    h = hashlib.sha256()
+    for p in sorted(Path(folder).rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(folder)).encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    course = simulate.make_class(tmp_path_factory.mktemp("class") / "course", [ASSIGNMENT])
+    before = tree_hash(course / "submitted")
+    states, elapsed = classroom.grade_class(course, [ASSIGNMENT], jobs=2, limits=LIMITS,
+                                            show_progress=False)
+    grades = pd.read_csv(course / "reports" / "grades.csv").fillna("")
+    return course, grades.set_index("student"), before
+
+
+def cells(course, student):
+    rows = [r for r in pipeline.grades(course) if r["student"] == student]
+    return {r["test"]: (r["score"], r["max_score"]) for r in rows}
+
+
+FIRST_CELL_TESTS = ("test_affine_forward", "test_affine_backward")
+
+
+@pytest.mark.parametrize("student", simulate.PERSONAS)
+def test_every_student_is_graded_as_expected(graded_class, student):
+    course, grades, _ = graded_class
+    row = grades.loc[student]
+    points, max_points = row.points, row.max_points
+    outcome = simulate.expected(student, ASSIGNMENT)
+    detail = f"{student}: {points}/{max_points}; notes: {row.notes}"
+    if outcome == "full":
+        assert points == max_points > 0, detail
+    elif outcome == "zero":
+        assert points == 0, detail
+    elif outcome in ("partial", "mistake"):
+        assert 0 < points < max_points, detail
+    elif outcome == "cell0":
+        per_test = cells(course, student)
+        others = {t: s for t, s in per_test.items() if t not in FIRST_CELL_TESTS}
+        assert all(score == top for score, top in others.values()), detail
+        assert points < max_points, detail
+
+
+REASONS = {
+    "hostile-infinite-loop": "ran past",
+    "hostile-sigint-ignoring-loop": "ignored interrupts",
+    "hostile-os-exit": "stopped the Python kernel",
+    "hostile-kill-9": "stopped the Python kernel",
+    "hostile-alloc-20gb": "ran out of memory",
+    "hostile-sys-exit": "called exit()",
+    "hostile-patch-numpy": "REVIEW",
+    "hostile-patch-gradient-check": "REVIEW",
+    "hostile-patch-builtins": "REVIEW",
+    "hostile-patch-test-helpers": "",
+    "hostile-edited-tests": "restored from the release",
+    "hostile-deleted-tests": "restored from the release",
+    "hostile-reordered-cells": "restored from the release",
+    "hostile-duplicated-tests": "restored from the release",
+    "hostile-invalid-json": "not a readable notebook",
+    "hostile-renamed-notebook": "renamed",
+    "hostile-missing-notebook-extra-file": "not submitted",
+}
+
+
+@pytest.mark.parametrize("student,reason", sorted(REASONS.items()))
+def test_report_gives_a_short_reason(graded_class, student, reason):
+    course, grades, _ = graded_class
+    assert reason in grades.loc[student].notes
+    report = (course / "reports" / "report.md").read_text()
+    assert f"{ASSIGNMENT} / {student}" in report or not reason
+
+
+def test_report_files(graded_class):
+    course, grades, _ = graded_class
+    out = course / "reports"
+    assert len(grades) == len(simulate.PERSONAS)
+    rates = pd.read_csv(out / "pass_rates.csv")
+    assert set(rates.test) >= set(FIRST_CELL_TESTS)
+    assert rates.pass_rate.is_monotonic_increasing
+    assert (out / f"scores_{ASSIGNMENT}.png").stat().st_size > 5000
+    assert (out / "nbgrader_export.csv").exists()
+
+
+def test_submissions_are_never_modified(graded_class):
+    course, _, before = graded_class
+    assert tree_hash(course / "submitted") == before
+
+
+def test_feedback_shows_messages_but_no_hidden_tests_or_tracebacks(graded_class):
+    course, _, _ = graded_class
+    html = (course / "feedback" / "mistake-1" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    source = pipeline.read_notebook(pipeline.REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    hidden = [line.strip() for c in source.cells for line in
+              c.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0].splitlines()
+              if "### BEGIN HIDDEN TESTS" in c.source and len(line.strip()) > 20]
+    assert hidden
+    for line in hidden:
+        assert line not in html, f"hidden test line leaked into feedback: {line}"
+    assert "Traceback (most recent call last)" not in html and "----&gt;" not in html
+    assert "test_affine_backward" in html or "Affine" in html
+
+
+def test_regrade_is_idempotent_and_replaces_only_what_changed(graded_class):
+    course, grades, _ = graded_class
+    from nbgrader.api import Gradebook
+
+    # an instructor's manual adjustment on a submission that will not change
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        grade = gb.find_grade("test_relu", ASSIGNMENT, ASSIGNMENT, "solution-2")
+        grade.manual_score = 1.5
+        gb.db.commit()
+    # blank-2 hands in the solution; solution-3's file gets damaged
+    sub = course / "submitted"
+    nb_name = f"{ASSIGNMENT}.ipynb"
+    (sub / "blank-2" / ASSIGNMENT / nb_name).write_bytes(
+        (sub / "solution-1" / ASSIGNMENT / nb_name).read_bytes())
+    (sub / "solution-3" / ASSIGNMENT / nb_name).write_text("{ not json")
+    start = time.perf_counter()
+    states, _ = classroom.grade_class(course, [ASSIGNMENT], jobs=2, limits=LIMITS,
+                                      show_progress=False)
+    again = pd.read_csv(course / "reports" / "grades.csv").fillna("").set_index("student")
+    assert again.loc["blank-2"].points == again.loc["blank-2"].max_points
+    assert again.loc["solution-3"].points == 0, "an ungradable submission kept a stale grade"
+    assert "not a readable notebook" in again.loc["solution-3"].notes
+    assert again.loc["solution-2"].points == again.loc["solution-2"].max_points - 0.5
+    unchanged = [s for s in grades.index if s not in ("blank-2", "solution-3", "solution-2")]
+    pd.testing.assert_series_equal(again.loc[unchanged].points, grades.loc[unchanged].points)
+    # only the two changed submissions were regraded: far quicker than the first run
+    assert time.perf_counter() - start < 120
+
+
+def test_killed_run_leaves_everything_intact_and_a_rerun_finishes(tmp_path):
+    personas = [f"solution-{i}" for i in range(1, 4)] + ["mistake-1", "blank-1", "partial-1"]
+    course = simulate.make_class(tmp_path / "course", [ASSIGNMENT], personas=personas)
+    before = tree_hash(course / "submitted")
+    code = ("import sys; from grading import classroom; "
+            "classroom.grade_class(sys.argv[1], [sys.argv[2]], jobs=1, show_progress=False, "
+            "limits=classroom.Limits(cell_timeout=5, submission_timeout=40, batch_size=1))")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(course), ASSIGNMENT],
+                            env=pipeline._env(), start_new_session=True)
+    state_dir = course / classroom.STATE / "state" / ASSIGNMENT
+    deadline = time.time() + 300
+    while time.time() < deadline and len(list(state_dir.glob("*.json"))) < 2:
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGKILL)  # the machine "stops" half-way
+    proc.wait()
+    done_before = len(list(state_dir.glob("*.json")))
+    assert 2 <= done_before < len(personas)
+    assert tree_hash(course / "submitted") == before
+    classroom.grade_class(course, [ASSIGNMENT], jobs=2, limits=LIMITS, show_progress=False)
+    grades = pd.read_csv(course / "reports" / "grades.csv").set_index("student")
+    assert sorted(grades.index) == sorted(personas)
+    for s in personas:
+        full = simulate.expected(s, ASSIGNMENT) == "full"
+        assert (grades.loc[s].points == grades.loc[s].max_points) == full, s
+    states = [json.loads(p.read_text()) for p in state_dir.glob("*.json")]
+    assert len(states) == len(personas)
