@@ -1,0 +1,63 @@
+"""Class-scale grading benchmark: N simulated submissions per assignment, graded end to end.
+
+    python bench/grade_scale.py [--students 100] [--jobs 2] [assignment ...]
+
+Builds a scratch course with ``--students`` submissions of every assignment (solutions,
+correct alternatives, typical mistakes, blanks and partial answers from the catalogues), runs
+the class grader (release, sandboxed nbgrader autograde, feedback, export, report) and prints
+the wall time per assignment, in total, and per submission. Writes bench/grade_scale.csv.
+"""
+import argparse
+import csv
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from grading import classroom, pipeline, simulate
+
+KINDS = ("solution", "alternative", "mistake", "blank", "partial")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=100)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("assignments", nargs="*")
+    args = parser.parse_args()
+    names = args.assignments or pipeline.assignments()
+    personas = [f"{KINDS[i % len(KINDS)]}-{i // len(KINDS) + 1}" for i in range(args.students)]
+    rows = []
+    print(f"{args.students} submissions x {len(names)} assignments, jobs={args.jobs}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    with tempfile.TemporaryDirectory() as tmp:
+        course = simulate.make_class(Path(tmp) / "course", names, personas=personas)
+        total_start = time.perf_counter()
+        for assignment in names:
+            start = time.perf_counter()
+            classroom.grade_assignment(course, assignment, jobs=args.jobs)
+            seconds = time.perf_counter() - start
+            rows.append({"assignment": assignment, "submissions": args.students,
+                         "seconds": round(seconds, 1),
+                         "seconds_per_submission": round(seconds / args.students, 2)})
+            print(f"  {assignment:<22} {seconds:7.1f} s  {seconds / args.students:5.2f} s/submission",
+                  flush=True)
+        start = time.perf_counter()
+        for assignment in names:
+            pipeline.run_nbgrader(["generate_feedback", assignment, "--force"], course)
+        feedback = time.perf_counter() - start
+        total = time.perf_counter() - total_start
+    n = args.students * len(names)
+    print(f"  feedback for all: {feedback:.1f} s")
+    print(f"total: {total:.0f} s for {n} submissions ({total / n:.2f} s each, "
+          f"{n / total * 60:.0f} per minute)")
+    rows.append({"assignment": "TOTAL (incl. feedback)", "submissions": n,
+                 "seconds": round(total, 1), "seconds_per_submission": round(total / n, 2)})
+    with open(Path(__file__).with_name("grade_scale.csv"), "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()
