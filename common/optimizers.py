@@ -67,15 +67,16 @@ def _check_params_and_grads(params, grads):
                              f"{param.shape}; a gradient must have the shape of its parameter.")
 
 
-def _apply_scaled_step(param, scale, numerator, square_avg, eps):
+def _apply_scaled_step(param, scale, numerator, square_avg, eps, out=None):
     """Do ``param -= scale * numerator / (sqrt(square_avg) + eps)`` in place.
 
-    One scratch array holds the step; the in-place calls reuse it instead of allocating a
-    new temporary for every operation (this matters for large float32 networks).
+    One scratch array (``out``, reused between calls when given) holds the step; the in-place
+    calls reuse it instead of allocating a new temporary for every operation (this matters
+    for large float32 networks).
     """
-    step = np.sqrt(square_avg)           # sqrt(square_avg)
-    step += eps                          # sqrt(square_avg) + eps
-    np.divide(numerator, step, out=step)  # numerator / (sqrt(square_avg) + eps)
+    step = np.sqrt(square_avg, out=out)    # sqrt(square_avg)
+    step += eps                            # sqrt(square_avg) + eps
+    np.divide(numerator, step, out=step)   # numerator / (sqrt(square_avg) + eps)
     step *= scale
     param -= step
 
@@ -155,9 +156,12 @@ class SGD(Optimizer):
 
     def __init__(self, lr=0.01):
         super().__init__(lr)
+        self._scratch = {}  # one reusable array per parameter for lr * g (no temporaries)
 
     def _step(self, key, param, grad):
-        param -= self.lr * grad
+        step = self._state(self._scratch, key, param)
+        np.multiply(grad, self.lr, out=step)
+        param -= step
 
 
 class Momentum(Optimizer):
@@ -269,7 +273,8 @@ class Adam(Optimizer):
         self.t = 0
         self.m = {}
         self.v = {}
-        self._stores = [self.m, self.v]
+        self._scratch = {}
+        self._stores = [self.m, self.v, self._scratch]
 
     def _begin_update(self):
         self.t += 1
@@ -277,14 +282,24 @@ class Adam(Optimizer):
     def _step(self, key, param, grad):
         m = self._state(self.m, key, param)
         v = self._state(self.v, key, param)
-        m += (1.0 - self.beta1) * (grad - m)
-        v += (1.0 - self.beta2) * (grad * grad - v)
         bias1 = 1.0 - self.beta1 ** self.t  # Python floats: keep float32 arrays float32
         bias2 = 1.0 - self.beta2 ** self.t
         if self.form == "implementation":
+            # The same arithmetic as the formulas above, done in place with one scratch array
+            # per parameter (no temporaries: the update runs once per parameter and batch).
+            tmp = self._state(self._scratch, key, param)
+            np.subtract(grad, m, out=tmp)
+            tmp *= 1.0 - self.beta1
+            m += tmp                              # m += (1 - beta1) (g - m)
+            np.multiply(grad, grad, out=tmp)
+            tmp -= v
+            tmp *= 1.0 - self.beta2
+            v += tmp                              # v += (1 - beta2) (g^2 - v)
             lr_t = self.lr * math.sqrt(bias2) / bias1
-            _apply_scaled_step(param, lr_t, m, v, self.eps)
+            _apply_scaled_step(param, lr_t, m, v, self.eps, out=tmp)
         else:  # written as in the paper, for reading rather than speed
+            m += (1.0 - self.beta1) * (grad - m)
+            v += (1.0 - self.beta2) * (grad * grad - v)
             v_hat = v / bias2
             m_hat = m / bias1
             param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
