@@ -22,66 +22,10 @@ submissions whose code touches the grader, ``sys.modules``, ``gc`` or ``ctypes``
 """
 import re
 import secrets
-import sys
 
 from nbgrader.preprocessors import NbGraderPreprocessor as Preprocessor  # enabled by default
 
-# Modules whose attributes tests rely on (prefixes; submodules included once imported).
-PROTECTED = ("builtins", "numpy", "math", "common", "pandas")
 GUARD_TAG = "# grader: restore the tools the tests use"
-
-
-def _protected_modules():
-    for name, module in list(sys.modules.items()):
-        if module is not None and any(name == p or name.startswith(p + ".") for p in PROTECTED):
-            yield name, module
-
-
-def install(namespace):
-    """Kernel side: snapshot protected modules and the notebook's names; return ``restore``.
-
-    Parameters
-    ----------
-    namespace : dict
-        The notebook's globals (``globals()`` of the kernel).
-
-    Returns
-    -------
-    callable
-        ``restore()`` puts back every snapshotted module attribute and every notebook name that
-        was bound to a module or to a function/class from a protected module.
-    """
-    import numpy  # noqa: F401  (make sure the usual suspects are loaded and snapshotted)
-    import numpy.testing  # noqa: F401
-
-    modules = {name: (module, dict(vars(module))) for name, module in _protected_modules()}
-
-    def from_protected(obj):
-        mod = getattr(obj, "__module__", None) or getattr(obj, "__name__", "")
-        return isinstance(mod, str) and any(mod == p or mod.startswith(p + ".") for p in PROTECTED)
-
-    names = {k: v for k, v in namespace.items()
-             if not k.startswith("_") and (type(v) is type(sys) or from_protected(v))}
-    setitem = dict.__setitem__
-    get = dict.get
-
-    def restore():
-        for module, saved in modules.values():
-            current = vars(module)
-            for key, value in saved.items():
-                if get(current, key, restore) is not value:
-                    setitem(current, key, value)
-        for key, value in names.items():
-            if get(namespace, key, restore) is not value:
-                setitem(namespace, key, value)
-
-    # Also restore after every cell: a patched builtin (say `isinstance`) would otherwise break
-    # the kernel's own messaging before the next test cell could repair it.
-    try:
-        get_ipython().events.register("post_run_cell", lambda *args: restore())  # noqa: F821
-    except NameError:  # not inside IPython
-        pass
-    return restore
 
 
 def _is_answer(cell):
@@ -102,8 +46,8 @@ class InjectGuard(Preprocessor):
         name = f"_grader_restore_{secrets.token_hex(6)}"  # unknown to the student
         from nbformat.v4 import new_code_cell
 
-        cell = new_code_cell(f"{GUARD_TAG}\nimport grading.guard\n"
-                             f"{name} = grading.guard.install(globals())\ndel grading")
+        cell = new_code_cell(f"{GUARD_TAG}\nimport grading.kernel_guard\n"
+                             f"{name} = grading.kernel_guard.install(globals())\ndel grading")
         cell.metadata["grader_guard"] = True
         nb.cells.insert(first, cell)
         for c in nb.cells:
