@@ -26,7 +26,7 @@ demo: $(STAMP)
 
 ## The whole test suite (what CI runs); the browser tests have their own target below.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser"
+	$(BIN)/python -m pytest -n 3 --dist loadgroup -m "not browser" --durations=25
 
 ## End-to-end tests in headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
 test-browser: $(STAMP)

@@ -118,9 +118,11 @@ def test_feedback_shows_messages_but_no_hidden_tests_or_tracebacks(graded_class)
     course, _, _ = graded_class
     html = (course / "feedback" / "mistake-1" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     source = pipeline.read_notebook(pipeline.REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    hidden = [line.strip() for c in source.cells for line in
-              c.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0].splitlines()
-              if "### BEGIN HIDDEN TESTS" in c.source and len(line.strip()) > 20]
+    hidden = []
+    for c in source.cells:
+        if "### BEGIN HIDDEN TESTS" in c.source:
+            region = c.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+            hidden += [line.strip() for line in region.splitlines() if len(line.strip()) > 20]
     assert hidden
     for line in hidden:
         assert line not in html, f"hidden test line leaked into feedback: {line}"

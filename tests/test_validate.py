@@ -1,4 +1,9 @@
-"""The student's self-check: `nbgrader validate` on a released notebook."""
+"""The student's self-check: `nbgrader validate` on the released notebooks.
+
+All notebooks go to one `nbgrader validate` call per case (one process start, not one per
+notebook); the output is split per notebook by the "Validating '<path>'" lines nbgrader logs.
+"""
+import re
 import subprocess
 import sys
 
@@ -6,27 +11,38 @@ import pytest
 
 from grading import pipeline
 
-ASSIGNMENTS = pipeline.assignments()
+NOTEBOOKS = [(a, name) for a in pipeline.assignments() for name in pipeline.notebook_names(a)]
 
 
-def validate(path):
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)],
-                          cwd=path.parent, env=pipeline._env(), capture_output=True, text=True,
-                          timeout=600)
-    return proc.stdout + proc.stderr
-
-
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_validate_reports_success_with_solution_and_failures_when_blank(assignment, tmp_path):
-    for name in pipeline.notebook_names(assignment):
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    root = tmp_path_factory.mktemp("validate")
+    paths = {"solved": [], "blank": []}
+    for assignment, name in NOTEBOOKS:
         release_nb = pipeline.read_notebook(pipeline.REPO / "release" / assignment / name)
         source_nb = pipeline.read_notebook(pipeline.REPO / "source" / assignment / name)
-        pipeline.submit(tmp_path, "solved", ".", {name: pipeline.fill_answers(
-            release_nb, pipeline.solution_sources(source_nb))})
-        pipeline.submit(tmp_path, "blank", ".", {name: release_nb})
-        solved = tmp_path / "submitted" / "solved" / name
-        blank = tmp_path / "submitted" / "blank" / name
-        assert "Success! Your notebook passes all the tests." in validate(solved)
-        out = validate(blank)
-        assert "Success!" not in out
-        assert "The following cell failed" in out and "NotImplementedError" in out
+        solved = pipeline.fill_answers(release_nb, pipeline.solution_sources(source_nb))
+        for case, nb in (("solved", solved), ("blank", release_nb)):
+            folder = pipeline.submit(root, case, assignment, {name: nb})
+            paths[case].append(folder / name)
+    out = {}
+    for case, files in paths.items():
+        proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", *map(str, files)],
+                              cwd=root, env={**pipeline._env(), "PYTHONUNBUFFERED": "1"},
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=1800)
+        parts = re.split(r"\[ValidateApp \| INFO\] Validating '([^']+)'", proc.stdout)
+        out[case] = {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+        assert len(out[case]) == len(files), proc.stdout[-2000:]
+    return paths, out
+
+
+@pytest.mark.parametrize("assignment,name", NOTEBOOKS, ids=[a for a, _ in NOTEBOOKS])
+def test_validate_success_with_solution_failures_when_blank(assignment, name, reports):
+    paths, out = reports
+    solved = next(p for p in paths["solved"] if p.parent.name == assignment)
+    blank = next(p for p in paths["blank"] if p.parent.name == assignment)
+    assert "Success! Your notebook passes all the tests." in out["solved"][str(solved)]
+    report = out["blank"][str(blank)]
+    assert "Success!" not in report
+    assert "The following cell failed" in report and "NotImplementedError" in report
