@@ -23,6 +23,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Grading: a cell that runs longer than this is stopped and the notebook graded as it stands.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
+# After a cell finishes, wait this long for its last outputs (nbclient's default of 4 s is too
+# short on a busy machine: the student would lose the notebook to "Timeout waiting for IOPub").
+c.Execute.iopub_timeout = 30
 # Extra files students do not need in their release.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 

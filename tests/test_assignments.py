@@ -30,9 +30,14 @@ def graded(tmp_path_factory):
     def run(assignment):
         if assignment not in _GRADED:
             workdir = tmp_path_factory.mktemp(assignment)
-            entries, rows = catalogue.grade(assignment, workdir, jobs=1)
-            _GRADED[assignment] = (workdir / "course0", pd.DataFrame(rows),
-                                   catalogue.outcomes(entries, rows))
+            try:
+                entries, rows = catalogue.grade(assignment, workdir, jobs=1)
+                _GRADED[assignment] = (workdir / "course0", pd.DataFrame(rows),
+                                       catalogue.outcomes(entries, rows))
+            except Exception as err:  # fail every test of this assignment fast, not regrade
+                _GRADED[assignment] = err
+        if isinstance(_GRADED[assignment], Exception):
+            raise _GRADED[assignment]
         return _GRADED[assignment]
 
     return run
