@@ -48,7 +48,7 @@ class Limits:
     memory_bytes: int = 4 * 2 ** 30   # address space of nbgrader and of the kernel, each
     cell_timeout: int = 30            # seconds per cell (nbgrader interrupts the cell)
     submission_timeout: int = 120     # wall seconds for one submission
-    batch_size: int = 8               # submissions per nbgrader run
+    batch_size: int = 25              # at most this many submissions per nbgrader run
 
 
 @dataclass
@@ -390,7 +390,9 @@ def grade_assignment(course, assignment, *, jobs=2, limits=None, force=False, pr
         todo.append((student, digest))
     if todo:
         template = template_gradebook(course, assignment, work)
-        batches = [todo[i:i + limits.batch_size] for i in range(0, len(todo), limits.batch_size)]
+        # big batches amortize nbgrader's start-up (~3 s); at least two per job keep the jobs busy
+        size = max(1, min(limits.batch_size, -(-len(todo) // (2 * max(1, jobs)))))
+        batches = [todo[i:i + size] for i in range(0, len(todo), size)]
         digests = dict(todo)
         with ThreadPoolExecutor(max(1, jobs)) as pool:
             futures = [pool.submit(grade_batch, course, assignment, [s for s, _ in b], work,
