@@ -632,6 +632,14 @@ def _shape_images(
     return x, t
 
 
+def _shape_split(arrays, *, normalize, flatten, one_hot, dtype):
+    """``(x_train, t_train), (x_test, t_test)`` of a 28x28 image set, shaped as asked."""
+    options = dict(normalize=normalize, flatten=flatten, one_hot_targets=one_hot, dtype=dtype,
+                   max_value=255.0)
+    return (_shape_images(arrays["x_train"], arrays["t_train"], **options),
+            _shape_images(arrays["x_test"], arrays["t_test"], **options))
+
+
 def load_fashion_mnist(
     *,
     normalize: bool = True,
@@ -692,11 +700,7 @@ def load_fashion_mnist(
         debian_dir=DEBIAN_FASHION_MNIST_DIR,
         hint=_FASHION_HINT,
     )
-    options = dict(normalize=normalize, flatten=flatten, one_hot_targets=one_hot, dtype=dtype, max_value=255.0)
-    return (
-        _shape_images(arrays["x_train"], arrays["t_train"], **options),
-        _shape_images(arrays["x_test"], arrays["t_test"], **options),
-    )
+    return _shape_split(arrays, normalize=normalize, flatten=flatten, one_hot=one_hot, dtype=dtype)
 
 
 def load_mnist(
@@ -727,11 +731,7 @@ def load_mnist(
         download=download,
         opener=opener,
     )
-    options = dict(normalize=normalize, flatten=flatten, one_hot_targets=one_hot, dtype=dtype, max_value=255.0)
-    return (
-        _shape_images(arrays["x_train"], arrays["t_train"], **options),
-        _shape_images(arrays["x_test"], arrays["t_test"], **options),
-    )
+    return _shape_split(arrays, normalize=normalize, flatten=flatten, one_hot=one_hot, dtype=dtype)
 
 
 # --------------------------------------------------------------------------------------
