@@ -951,9 +951,32 @@ def _year_from_zip(root: Path, expected_rows: int, allowed: bool, opener) -> tup
 
 
 def _sklearn_data(name: str):
-    from sklearn import datasets as sklearn_datasets
+    """``sklearn.datasets.<name>(return_X_y=True)``, kept in an ``.npz`` cache.
 
-    return getattr(sklearn_datasets, name)(return_X_y=True)
+    Importing scikit-learn takes most of a second; the cache (one per scikit-learn version,
+    in the data folder) makes every later load a few milliseconds, which matters when a
+    whole class's notebooks are graded.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        tag = version("scikit-learn")
+    except PackageNotFoundError:
+        tag = "missing"
+    cache_path = get_data_dir() / f"sklearn-{tag}-{name}.npz"
+    cached = _load_npz(cache_path, ("x", "t"))
+    if cached is not None:
+        return cached["x"], cached["t"]
+    try:
+        from sklearn import datasets as sklearn_datasets
+    except ImportError as err:
+        raise DatasetError(
+            f"{name} needs scikit-learn, which is not installed ({err}). "
+            "Run `make setup` (or `pip install -r requirements.txt`)."
+        ) from None
+    x, t = getattr(sklearn_datasets, name)(return_X_y=True)
+    _save_npz(cache_path, x=np.asarray(x), t=np.asarray(t))
+    return x, t
 
 
 def load_iris() -> tuple[np.ndarray, np.ndarray]:

@@ -600,6 +600,28 @@ def test_sklearn_wrappers(loader, x_shape, t_dtype):
     assert np.isfinite(x).all()
 
 
+def test_sklearn_sets_are_cached_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
+    import sklearn.datasets
+
+    x, t = datasets.load_diabetes()
+    (cache,) = (tmp_path / "data").glob("sklearn-*-load_diabetes.npz")
+    calls = []
+    real = sklearn.datasets.load_diabetes
+    monkeypatch.setattr(sklearn.datasets, "load_diabetes",
+                        lambda **kw: calls.append(kw) or real(**kw))
+    x2, t2 = datasets.load_diabetes()  # from the cache: scikit-learn is not asked again
+    assert calls == []
+    np.testing.assert_array_equal(x2, x)
+    np.testing.assert_array_equal(t2, t)
+    cache.write_bytes(b"not an npz file")
+    with pytest.warns(UserWarning, match="damaged cache"):
+        x3, _ = datasets.load_diabetes()
+    assert len(calls) == 1
+    np.testing.assert_array_equal(x3, x)
+    x4, _ = datasets.load_diabetes()  # rebuilt
+    assert len(calls) == 1 and np.array_equal(x4, x)
+
+
 def test_train_test_split_is_seeded_disjoint_and_complete():
     x = np.arange(50, dtype=np.float64).reshape(25, 2)
     t = np.arange(25)
