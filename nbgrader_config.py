@@ -38,6 +38,11 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Exec
 
 from grading.guard import InjectGuard, RemoveGuard, SanitizeFeedback  # noqa: E402
 
+if os.environ.get("DL2_FORK_KERNELS") == "1":
+    # class grading (python -m grading grade-class): kernels forked from a warm process,
+    # the same isolation as fresh kernels without their start-up cost (grading/forkserver.py)
+    from grading.forkserver import ForkExecute as Execute  # noqa: E402,F811
+
 c.Autograde.autograde_preprocessors = [
     InjectGuard, Execute, RemoveGuard, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,

@@ -1,0 +1,51 @@
+"""The "kernel process" jupyter_client starts for a forked kernel (see grading/forkserver.py).
+
+Runs with ``python -S`` and the standard library only, so it starts in a few milliseconds. It
+asks the fork server for a kernel (handing over this process's stdin/stdout/stderr, working
+folder, environment and arguments), forwards the signals jupyter_client sends (an interrupt is
+SIGINT) to that kernel, and exits when the kernel exits, with its exit status.
+"""
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+
+
+def main():
+    path = os.environ.get("DL2_FORK_SERVER")
+    if not path:
+        sys.exit("forklaunch: DL2_FORK_SERVER is not set; start kernels through "
+                 "grading.forkserver.ForkKernelManager")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+    except OSError as err:
+        sys.exit(f"forklaunch: cannot reach the fork server at {path} ({err})")
+    request = json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(),
+                          "env": dict(os.environ)}).encode()
+    socket.send_fds(sock, [struct.pack("!Q", len(request))], [0, 1, 2])
+    sock.sendall(request)
+    replies = sock.makefile("rb")
+    line = replies.readline()
+    if not line.strip().isdigit():
+        sys.exit("forklaunch: the fork server did not start a kernel")
+    pid = int(line)
+
+    def forward(signum, frame):
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
+                   signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(signum, forward)
+    line = replies.readline()  # "exit <code>" when the kernel ends; EOF if the server died
+    code = int(line.split()[1]) if line.startswith(b"exit ") else 1
+    sys.exit(code if code >= 0 else 128 - code)
+
+
+if __name__ == "__main__":
+    main()

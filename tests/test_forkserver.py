@@ -1,0 +1,159 @@
+"""The fork server behind class grading: forked kernels behave like fresh kernels.
+
+Each test starts real kernels through :class:`grading.forkserver.ForkKernelManager`, as
+``nbgrader autograde`` does under ``python -m grading grade-class``.
+"""
+import asyncio
+import os
+import signal
+import time
+
+import pytest
+
+from grading import forkserver
+
+pytestmark = pytest.mark.xdist_group("forkserver")
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie of ours counts as gone
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait_gone(pid, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _pid_alive(pid):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+async def _run(client, code, timeout=30):
+    """Execute ``code``; return (stdout text, error name or None)."""
+    msg_id = client.execute(code)
+    out, error = [], None
+    while True:
+        msg = await client.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind = msg["msg_type"]
+        if kind == "stream":
+            out.append(msg["content"]["text"])
+        elif kind == "error":
+            error = msg["content"]["ename"]
+        elif kind == "status" and msg["content"]["execution_state"] == "idle":
+            return "".join(out), error
+
+
+async def _start():
+    km = forkserver.ForkKernelManager()
+    await km.start_kernel()
+    client = km.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=60)
+    return km, client
+
+
+async def _stop(km, client):
+    client.stop_channels()
+    await km.shutdown_kernel(now=True)
+
+
+def test_forked_kernels_run_code_in_separate_fresh_processes():
+    async def scenario():
+        km1, c1 = await _start()
+        km2, c2 = await _start()
+        try:
+            out1, err = await _run(c1, "import os, numpy; x = 41; print(os.getpid(), os.getppid())")
+            assert err is None
+            out2, err = await _run(c2, "import os; print(os.getpid(), 'x' in dir())")
+            assert err is None
+            pid1, parent1 = map(int, out1.split())
+            pid2, has_x = out2.split()
+            assert pid1 != int(pid2), "each notebook must get its own process"
+            assert has_x == "False", "a forked kernel must not see another kernel's variables"
+            assert parent1 == forkserver._Server.get().proc.pid
+            out, err = await _run(c1, "print(x + 1)")
+            assert (out.strip(), err) == ("42", None)
+        finally:
+            await _stop(km1, c1)
+            await _stop(km2, c2)
+        assert _wait_gone(pid1), "shutdown must end the forked kernel"
+
+    asyncio.run(scenario())
+
+
+def test_interrupt_reaches_the_forked_kernel_and_it_keeps_working():
+    async def scenario():
+        km, client = await _start()
+        try:
+            msg_id = client.execute("import time; time.sleep(60)")
+            await asyncio.sleep(0.5)
+            await km.interrupt_kernel()
+            error = None
+            while True:
+                msg = await client.get_iopub_msg(timeout=20)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "error":
+                    error = msg["content"]["ename"]
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+            assert error == "KeyboardInterrupt"
+            out, err = await _run(client, "print('still here')")
+            assert (out.strip(), err) == ("still here", None)
+        finally:
+            await _stop(km, client)
+
+    asyncio.run(scenario())
+
+
+def test_a_kernel_that_exits_is_seen_dead_and_a_killed_launcher_takes_its_kernel_along():
+    async def scenario():
+        km, client = await _start()
+        try:
+            client.execute("import os; os._exit(3)")
+            deadline = time.monotonic() + 10
+            while await km.is_alive() and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            assert not await km.is_alive(), "the launcher must exit when its kernel does"
+            assert km.provisioner.process.poll() == 3, "the launcher passes on the exit code"
+        finally:
+            await _stop(km, client)
+
+        km, client = await _start()
+        try:
+            out, _ = await _run(client, "import os; print(os.getpid())")
+            kernel_pid = int(out)
+            km.provisioner.process.send_signal(signal.SIGKILL)  # the launcher, not the kernel
+            assert _wait_gone(kernel_pid), "the server must kill a kernel whose launcher died"
+        finally:
+            await _stop(km, client)
+
+    asyncio.run(scenario())
+
+
+def test_the_server_and_its_kernels_go_when_their_parent_closes_the_pipe():
+    async def scenario():
+        km, client = await _start()
+        out, _ = await _run(client, "import os; print(os.getpid())")
+        client.stop_channels()
+        return int(out), km
+
+    kernel_pid, km = asyncio.run(scenario())
+    server = forkserver._Server.get()
+    server_pid = server.proc.pid
+    server.proc.stdin.close()  # what happens when nbgrader exits
+    server.proc.wait(10)
+    assert _wait_gone(kernel_pid), "closing the server must kill its kernels"
+    assert not _pid_alive(server_pid)
+    assert forkserver._Server.get().proc.pid != server_pid, "a new server starts on next use"
+    asyncio.run(km.shutdown_kernel(now=True))
