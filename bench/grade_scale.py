@@ -43,8 +43,7 @@ def main():
             print(f"  {assignment:<22} {seconds:7.1f} s  {seconds / args.students:5.2f} s/submission",
                   flush=True)
         start = time.perf_counter()
-        for assignment in names:
-            pipeline.run_nbgrader(["generate_feedback", assignment, "--force"], course)
+        classroom.write_feedback(course, names, jobs=args.jobs)
         feedback = time.perf_counter() - start
         total = time.perf_counter() - total_start
     n = args.students * len(names)
