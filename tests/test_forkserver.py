@@ -4,6 +4,7 @@ Each test starts real kernels through :class:`grading.forkserver.ForkKernelManag
 ``nbgrader autograde`` does under ``python -m grading grade-class``.
 """
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -62,16 +63,20 @@ async def _start():
     return km, client
 
 
-async def _stop(km, client):
-    client.stop_channels()
-    await km.shutdown_kernel(now=True)
+@contextlib.asynccontextmanager
+async def _kernel():
+    """A forked kernel and a ready client; the kernel is shut down (now) on leaving."""
+    km, client = await _start()
+    try:
+        yield km, client
+    finally:
+        client.stop_channels()
+        await km.shutdown_kernel(now=True)
 
 
 def test_forked_kernels_run_code_in_separate_fresh_processes():
     async def scenario():
-        km1, c1 = await _start()
-        km2, c2 = await _start()
-        try:
+        async with _kernel() as (_, c1), _kernel() as (_, c2):
             out1, err = await _run(c1, "import os, numpy; x = 41; print(os.getpid(), os.getppid())")
             assert err is None
             out2, err = await _run(c2, "import os; print(os.getpid(), 'x' in dir())")
@@ -83,9 +88,6 @@ def test_forked_kernels_run_code_in_separate_fresh_processes():
             assert parent1 == forkserver._Server.get().proc.pid
             out, err = await _run(c1, "print(x + 1)")
             assert (out.strip(), err) == ("42", None)
-        finally:
-            await _stop(km1, c1)
-            await _stop(km2, c2)
         assert _wait_gone(pid1), "shutdown must end the forked kernel"
 
     asyncio.run(scenario())
@@ -93,8 +95,7 @@ def test_forked_kernels_run_code_in_separate_fresh_processes():
 
 def test_interrupt_reaches_the_forked_kernel_and_it_keeps_working():
     async def scenario():
-        km, client = await _start()
-        try:
+        async with _kernel() as (km, client):
             msg_id = client.execute("import time; time.sleep(60)")
             await asyncio.sleep(0.5)
             await km.interrupt_kernel()
@@ -110,33 +111,25 @@ def test_interrupt_reaches_the_forked_kernel_and_it_keeps_working():
             assert error == "KeyboardInterrupt"
             out, err = await _run(client, "print('still here')")
             assert (out.strip(), err) == ("still here", None)
-        finally:
-            await _stop(km, client)
 
     asyncio.run(scenario())
 
 
 def test_a_kernel_that_exits_is_seen_dead_and_a_killed_launcher_takes_its_kernel_along():
     async def scenario():
-        km, client = await _start()
-        try:
+        async with _kernel() as (km, client):
             client.execute("import os; os._exit(3)")
             deadline = time.monotonic() + 10
             while await km.is_alive() and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             assert not await km.is_alive(), "the launcher must exit when its kernel does"
             assert km.provisioner.process.poll() == 3, "the launcher passes on the exit code"
-        finally:
-            await _stop(km, client)
 
-        km, client = await _start()
-        try:
+        async with _kernel() as (km, client):
             out, _ = await _run(client, "import os; print(os.getpid())")
             kernel_pid = int(out)
             km.provisioner.process.send_signal(signal.SIGKILL)  # the launcher, not the kernel
             assert _wait_gone(kernel_pid), "the server must kill a kernel whose launcher died"
-        finally:
-            await _stop(km, client)
 
     asyncio.run(scenario())
 
