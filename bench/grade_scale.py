@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grading import classroom, pipeline, simulate
+from grading import classroom, pipeline, report, simulate
 
 KINDS = ("solution", "alternative", "mistake", "blank", "partial")
 
@@ -33,9 +33,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         course = simulate.make_class(Path(tmp) / "course", names, personas=personas)
         total_start = time.perf_counter()
+        states = {}
         for assignment in names:
             start = time.perf_counter()
-            classroom.grade_assignment(course, assignment, jobs=args.jobs)
+            states[assignment] = classroom.grade_assignment(course, assignment, jobs=args.jobs)
             seconds = time.perf_counter() - start
             rows.append({"assignment": assignment, "submissions": args.students,
                          "seconds": round(seconds, 1),
@@ -45,12 +46,23 @@ def main():
         start = time.perf_counter()
         classroom.write_feedback(course, names, jobs=args.jobs)
         feedback = time.perf_counter() - start
+        start = time.perf_counter()  # what grade-class does last: export and the report folder
+        out = course / "reports"
+        out.mkdir(exist_ok=True)
+        pipeline.run_nbgrader(["export", f"--to={out / 'nbgrader_export.csv'}"], course)
+        report.write(course, names, states, out, time.perf_counter() - total_start)
+        finish = time.perf_counter() - start
         total = time.perf_counter() - total_start
     n = args.students * len(names)
     print(f"  feedback for all: {feedback:.1f} s")
+    print(f"  export and report: {finish:.1f} s")
     print(f"total: {total:.0f} s for {n} submissions ({total / n:.2f} s each, "
           f"{n / total * 60:.0f} per minute)")
-    rows.append({"assignment": "TOTAL (incl. feedback)", "submissions": n,
+    rows.append({"assignment": "feedback", "submissions": n, "seconds": round(feedback, 1),
+                 "seconds_per_submission": round(feedback / n, 2)})
+    rows.append({"assignment": "export and report", "submissions": n,
+                 "seconds": round(finish, 1), "seconds_per_submission": round(finish / n, 2)})
+    rows.append({"assignment": "TOTAL", "submissions": n,
                  "seconds": round(total, 1), "seconds_per_submission": round(total / n, 2)})
     with open(Path(__file__).with_name("grade_scale.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
