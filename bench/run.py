@@ -5,7 +5,8 @@ Measures, in one run, and prints a table (also written to ``bench/results.csv``)
 * seconds per epoch of Fashion-MNIST (60,000 images), MultiLayerNet 784-256-256-10, ReLU,
   batch 100, float32, SGD and Adam, for ``common`` and the same model in PyTorch (when
   installed), with 1 and with 2 threads (same thread count side by side), and the ratio;
-* the float32 GEMM peak measured on this machine and the fraction the training loop reaches;
+* the float32 GEMM peak measured on this machine and the fraction the training loop reaches
+  (and, as a floor, the fraction its matrix products alone reach);
 * float64 vs float32 (Adam);
 * test accuracy after 5 epochs of Adam (float32);
 * the time of every gradient-check test (slowest five listed);
@@ -86,6 +87,9 @@ def main():
         section = f"training, OPENBLAS_NUM_THREADS={threads}"
         print(f"\n{section}: Fashion-MNIST epoch, 784-256-256-10 ReLU, batch 100, float32")
         add(section, "float32 GEMM peak (best square matmul)", r["gemm_peak"] / 1e9, "GFLOP/s")
+        add(section, "matrix products of one epoch alone", r["gemm_only"], "s")
+        add(section, "  their fraction of GEMM peak",
+            r["flops_per_epoch"] / r["gemm_only"] / r["gemm_peak"])
         for opt in ("sgd", "adam"):
             add(section, f"common {opt.upper()} epoch", r[f"common_{opt}"], "s")
             rate = r["flops_per_epoch"] / r[f"common_{opt}"]

@@ -43,6 +43,30 @@ def gemm_peak(dtype=np.float32):
     return best
 
 
+def gemm_only_epoch(x, dtype=np.float32):
+    """Only the matrix products of one training epoch (same shapes, nothing else): a floor.
+
+    The gap between this and a real epoch is the element-wise work (activations, softmax,
+    bias sums, the optimizer's update), which no BLAS thread count speeds up.
+    """
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal((k, l)).astype(dtype) for k, l in zip(SIZES[:-1], SIZES[1:])]
+    grads_out = [rng.standard_normal((BATCH, l)).astype(dtype) for l in SIZES[1:]]
+    x = x.astype(dtype)
+    t0 = time.perf_counter()
+    for start in range(0, len(x), BATCH):
+        h = x[start:start + BATCH]
+        inputs = []
+        for W in weights:                            # forward: X W
+            inputs.append(h)
+            h = h @ W
+        for inp, dout in zip(inputs, grads_out):     # weight gradients: Xᵀ dY
+            inp.T @ dout
+        for W, dout in zip(weights[1:], grads_out[1:]):  # input gradients dY Wᵀ (not layer 1)
+            dout @ W.T
+    return time.perf_counter() - t0
+
+
 def common_epoch(x, t, optimizer, dtype):
     net = MultiLayerNet(SIZES[0], list(SIZES[1:-1]), SIZES[-1], dtype=dtype, seed=0)
     opt = SGD(lr=0.01) if optimizer == "sgd" else Adam(lr=0.001)
@@ -108,6 +132,7 @@ def main():
             if have_torch:
                 times.setdefault(f"torch_{opt}", []).append(torch_epoch(x, t, opt, threads))
         times.setdefault("common_adam_float64", []).append(common_epoch(x, t, "adam", np.float64))
+        times.setdefault("gemm_only", []).append(gemm_only_epoch(x))
     result = {k: min(v) for k, v in times.items()}
     result.update(threads=threads, have_torch=have_torch, gemm_peak=gemm_peak(),
                   flops_per_epoch=flops_per_epoch(len(x)))
