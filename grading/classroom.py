@@ -372,10 +372,21 @@ def submissions(course, assignment):
     return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir()) if root.exists() else []
 
 
-def grade_assignment(course, assignment, *, jobs=2, limits=None, force=False, progress=None):
-    """Grade every submission of one assignment; returns ``{student: state dict}``."""
-    limits = limits or Limits()
-    course = Path(course)
+@dataclass
+class _Job:
+    """One assignment being graded: what is left to grade, its sandboxes and its batches."""
+
+    assignment: str
+    names: list
+    states: dict                                  # student -> state dict
+    todo: list                                    # (student, input hash) still to grade
+    work: Path
+    template: Path = None
+    futures: list = field(default_factory=list)
+
+
+def _plan(course, assignment, force, progress):
+    """Release ``assignment``; find the submissions whose grades are missing or out of date."""
     work = course / STATE / "work" / assignment
     state_dir = course / STATE / "state" / assignment
     pipeline.generate_release(course, assignment)
@@ -393,28 +404,69 @@ def grade_assignment(course, assignment, *, jobs=2, limits=None, force=False, pr
                     progress.update(1)
                 continue
         todo.append((student, digest))
+    job = _Job(assignment, names, states, todo, work)
     if todo:
-        template = template_gradebook(course, assignment, work)
-        # big batches amortize nbgrader's start-up (~3 s); at least two per job keep the jobs busy
-        size = max(1, min(limits.batch_size, -(-len(todo) // (2 * max(1, jobs)))))
-        batches = [todo[i:i + size] for i in range(0, len(todo), size)]
-        digests = dict(todo)
-        with ThreadPoolExecutor(max(1, jobs)) as pool:
-            futures = [pool.submit(grade_batch, course, assignment, [s for s, _ in b], work,
-                                   template, names, limits, k) for k, b in enumerate(batches)]
-            for future in as_completed(futures):
-                for result in future.result():
-                    record(course, result, names)
-                    state = {"input_hash": digests[result.student], "scores": result.scores,
-                             "notes": result.notes, "flags": result.flags,
-                             "timestamp": result.timestamp}
-                    _write_atomic(state_dir / f"{result.student}.json", json.dumps(state, indent=1))
-                    states[result.student] = state
-                    if progress:
-                        progress.set_postfix_str(f"{assignment}/{result.student}")
-                        progress.update(1)
-        shutil.rmtree(work, ignore_errors=True)
-    return states
+        job.template = template_gradebook(course, assignment, work)
+    return job
+
+
+def _submit(pool, course, job, limits, jobs):
+    """Queue the job's batches on ``pool``."""
+    # big batches amortize nbgrader's start-up (~2 s); at least two per job keep the jobs busy
+    size = max(1, min(limits.batch_size, -(-len(job.todo) // (2 * max(1, jobs)))))
+    batches = [job.todo[i:i + size] for i in range(0, len(job.todo), size)]
+    job.futures = [pool.submit(grade_batch, course, job.assignment, [s for s, _ in b], job.work,
+                               job.template, job.names, limits, k)
+                   for k, b in enumerate(batches)]
+
+
+def _finish(course, job, progress):
+    """Record each batch's results as it completes (gradebook, ``autograded/``, state file)."""
+    state_dir = course / STATE / "state" / job.assignment
+    digests = dict(job.todo)
+    for future in as_completed(job.futures):
+        for result in future.result():
+            record(course, result, job.names)
+            state = {"input_hash": digests[result.student], "scores": result.scores,
+                     "notes": result.notes, "flags": result.flags,
+                     "timestamp": result.timestamp}
+            _write_atomic(state_dir / f"{result.student}.json", json.dumps(state, indent=1))
+            job.states[result.student] = state
+            if progress:
+                progress.set_postfix_str(f"{job.assignment}/{result.student}")
+                progress.update(1)
+    if job.todo:
+        shutil.rmtree(job.work, ignore_errors=True)
+    return job.states
+
+
+def grade_assignments(course, assignments, *, jobs=2, limits=None, force=False, progress=None):
+    """Grade every submission of each assignment; returns ``{assignment: {student: state}}``.
+
+    One pool of ``jobs`` workers grades batches of submissions. The course gradebook is only
+    written from this thread: while the workers grade one assignment, this thread releases
+    the next one and prepares its sandboxes, then records the first one's results, so the
+    cores never wait for the one-at-a-time steps.
+    """
+    limits = limits or Limits()
+    course = Path(course)
+    done, previous = {}, None
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        for assignment in assignments:
+            job = _plan(course, assignment, force, progress)
+            _submit(pool, course, job, limits, jobs)
+            if previous is not None:
+                done[previous.assignment] = _finish(course, previous, progress)
+            previous = job
+        if previous is not None:
+            done[previous.assignment] = _finish(course, previous, progress)
+    return done
+
+
+def grade_assignment(course, assignment, *, jobs=2, limits=None, force=False, progress=None):
+    """Grade every submission of one assignment; returns ``{student: state dict}``."""
+    return grade_assignments(course, [assignment], jobs=jobs, limits=limits, force=force,
+                             progress=progress)[assignment]
 
 
 def write_feedback(course, assignments, *, jobs=2):
@@ -438,11 +490,9 @@ def grade_class(course, assignments=None, *, jobs=2, limits=None, force=False, r
     names = assignments or pipeline.assignments(course)
     total = sum(len(submissions(course, a)) for a in names)
     start = time.perf_counter()
-    states = {}
     with tqdm(total=total, desc="grading", unit="submission", disable=not show_progress) as bar:
-        for assignment in names:
-            states[assignment] = grade_assignment(course, assignment, jobs=jobs, limits=limits,
-                                                  force=force, progress=bar)
+        states = grade_assignments(course, names, jobs=jobs, limits=limits, force=force,
+                                   progress=bar)
     write_feedback(course, [a for a in names if submissions(course, a)], jobs=jobs)
     out = course / "reports"
     out.mkdir(exist_ok=True)

@@ -187,3 +187,28 @@ def test_killed_run_leaves_everything_intact_and_a_rerun_finishes(tmp_path):
         assert (grades.loc[s].points == grades.loc[s].max_points) == full, s
     states = [json.loads(p.read_text()) for p in state_dir.glob("*.json")]
     assert len(states) == len(personas)
+
+
+def test_several_assignments_are_graded_side_by_side_into_one_gradebook(tmp_path):
+    """grade_assignments overlaps assignments (the next is released while the last is graded):
+    every submission of every assignment must still land once, with its own grade."""
+    names = ["02_two_layer_nets", "05_multilayer_nets", "10_dropout"]
+    personas = ["solution-1", "blank-1", "mistake-1"]
+    course = simulate.make_class(tmp_path / "course", names, personas=personas)
+    done = classroom.grade_assignments(course, names, jobs=2,
+                                       limits=classroom.Limits(batch_size=1))
+    assert sorted(done) == sorted(names)
+    rows = pd.DataFrame(pipeline.grades(course))
+    totals = rows.groupby(["assignment", "student"])[["score", "max_score"]].sum()
+    assert len(totals) == len(names) * len(personas)
+    for assignment in names:
+        assert sorted(done[assignment]) == sorted(personas)
+        for student in personas:
+            score, max_score = totals.loc[(assignment, student)]
+            state_points = sum(sum(nb.values()) for nb in done[assignment][student]["scores"].values())
+            assert score == pytest.approx(state_points), (assignment, student)
+            full = simulate.expected(student, assignment) == "full"
+            assert (score == max_score) == full, (assignment, student, score, max_score)
+            assert (course / "autograded" / student / assignment).is_dir()
+    assert not (course / classroom.STATE / "work").exists() or \
+        not any((course / classroom.STATE / "work").iterdir()), "sandboxes are cleaned up"
