@@ -12,7 +12,9 @@ For every assignment of a course folder (``source/``, ``submitted/<student>/<ass
    by a stub and the rest graded ("0 for what it breaks, full credit for the rest");
 4. the scores are written into the course's gradebook (automatic scores only: manual
    adjustments stay) one submission per transaction, and the graded notebook is copied to
-   ``autograded/``; then ``nbgrader generate_feedback`` and ``nbgrader export``;
+   ``autograded/``; ``nbgrader generate_feedback`` runs as soon as an assignment's grades are
+   all in, beside the grading of the next one (which is released meanwhile); then
+   ``nbgrader export``;
 5. a report folder: ``grades.csv``, per-test pass rates, score histograms, notes per student.
 
 Nothing is lost on a crash or Ctrl-C: submissions are only read, each submission's grades are
@@ -440,26 +442,38 @@ def _finish(course, job, progress):
     return job.states
 
 
-def grade_assignments(course, assignments, *, jobs=2, limits=None, force=False, progress=None):
+def grade_assignments(course, assignments, *, jobs=2, limits=None, force=False, progress=None,
+                      feedback=False):
     """Grade every submission of each assignment; returns ``{assignment: {student: state}}``.
 
     One pool of ``jobs`` workers grades batches of submissions. The course gradebook is only
     written from this thread: while the workers grade one assignment, this thread releases
     the next one and prepares its sandboxes, then records the first one's results, so the
-    cores never wait for the one-at-a-time steps.
+    cores never wait for the one-at-a-time steps. With ``feedback=True`` an assignment's
+    ``nbgrader generate_feedback`` joins the pool as soon as its grades are all recorded.
     """
     limits = limits or Limits()
     course = Path(course)
-    done, previous = {}, None
+    done, previous, feedback_runs = {}, None, []
+
+    def finish(job):
+        done[job.assignment] = _finish(course, job, progress)
+        if feedback and done[job.assignment]:
+            feedback_runs.append(pool.submit(pipeline.run_nbgrader,
+                                             ["generate_feedback", job.assignment, "--force"],
+                                             course))
+
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         for assignment in assignments:
             job = _plan(course, assignment, force, progress)
             _submit(pool, course, job, limits, jobs)
             if previous is not None:
-                done[previous.assignment] = _finish(course, previous, progress)
+                finish(previous)
             previous = job
         if previous is not None:
-            done[previous.assignment] = _finish(course, previous, progress)
+            finish(previous)
+        for run in feedback_runs:
+            run.result()  # a failed feedback run raises here
     return done
 
 
@@ -467,16 +481,6 @@ def grade_assignment(course, assignment, *, jobs=2, limits=None, force=False, pr
     """Grade every submission of one assignment; returns ``{student: state dict}``."""
     return grade_assignments(course, [assignment], jobs=jobs, limits=limits, force=force,
                              progress=progress)[assignment]
-
-
-def write_feedback(course, assignments, *, jobs=2):
-    """``nbgrader generate_feedback`` for each assignment, ``jobs`` assignments at a time
-    (each run only reads the gradebook and writes its own ``feedback/*/<assignment>/``)."""
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        for future in [pool.submit(pipeline.run_nbgrader,
-                                   ["generate_feedback", a, "--force"], course)
-                       for a in assignments]:
-            future.result()
 
 
 def grade_class(course, assignments=None, *, jobs=2, limits=None, force=False, report=True,
@@ -492,8 +496,7 @@ def grade_class(course, assignments=None, *, jobs=2, limits=None, force=False, r
     start = time.perf_counter()
     with tqdm(total=total, desc="grading", unit="submission", disable=not show_progress) as bar:
         states = grade_assignments(course, names, jobs=jobs, limits=limits, force=force,
-                                   progress=bar)
-    write_feedback(course, [a for a in names if submissions(course, a)], jobs=jobs)
+                                   progress=bar, feedback=True)
     out = course / "reports"
     out.mkdir(exist_ok=True)
     pipeline.run_nbgrader(["export", f"--to={out / 'nbgrader_export.csv'}"], course)

@@ -190,13 +190,14 @@ def test_killed_run_leaves_everything_intact_and_a_rerun_finishes(tmp_path):
 
 
 def test_several_assignments_are_graded_side_by_side_into_one_gradebook(tmp_path):
-    """grade_assignments overlaps assignments (the next is released while the last is graded):
-    every submission of every assignment must still land once, with its own grade."""
+    """grade_assignments overlaps assignments (the next is released while the last is graded,
+    feedback runs beside the grading): every submission of every assignment must still land
+    once, with its own grade and its feedback."""
     names = ["02_two_layer_nets", "05_multilayer_nets", "10_dropout"]
     personas = ["solution-1", "blank-1", "mistake-1"]
     course = simulate.make_class(tmp_path / "course", names, personas=personas)
     done = classroom.grade_assignments(course, names, jobs=2,
-                                       limits=classroom.Limits(batch_size=1))
+                                       limits=classroom.Limits(batch_size=1), feedback=True)
     assert sorted(done) == sorted(names)
     rows = pd.DataFrame(pipeline.grades(course))
     totals = rows.groupby(["assignment", "student"])[["score", "max_score"]].sum()
@@ -210,5 +211,7 @@ def test_several_assignments_are_graded_side_by_side_into_one_gradebook(tmp_path
             full = simulate.expected(student, assignment) == "full"
             assert (score == max_score) == full, (assignment, student, score, max_score)
             assert (course / "autograded" / student / assignment).is_dir()
+            pages = list((course / "feedback" / student / assignment).glob("*.html"))
+            assert len(pages) == len(pipeline.notebook_names(assignment)), (assignment, student)
     assert not (course / classroom.STATE / "work").exists() or \
         not any((course / classroom.STATE / "work").iterdir()), "sandboxes are cleaned up"
