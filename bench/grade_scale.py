@@ -35,6 +35,11 @@ class _Clock:
         pass
 
 
+def _row(name, submissions, seconds):
+    return {"assignment": name, "submissions": submissions, "seconds": round(seconds, 1),
+            "seconds_per_submission": round(seconds / submissions, 2)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
@@ -57,9 +62,7 @@ def main():
         for assignment in names:  # assignments overlap: each gets the time since the last one
             seconds = clock.last[assignment] - previous
             previous = clock.last[assignment]
-            rows.append({"assignment": assignment, "submissions": args.students,
-                         "seconds": round(seconds, 1),
-                         "seconds_per_submission": round(seconds / args.students, 2)})
+            rows.append(_row(assignment, args.students, seconds))
             print(f"  {assignment:<22} {seconds:7.1f} s  {seconds / args.students:5.2f} s/submission",
                   flush=True)
         feedback = graded - previous  # the last feedback runs after the last result is in
@@ -76,12 +79,8 @@ def main():
     print(f"  export and report: {finish:.1f} s")
     print(f"total: {total:.0f} s for {n} submissions ({total / n:.2f} s each, "
           f"{n / total * 60:.0f} per minute)")
-    rows.append({"assignment": "feedback (after the last result)", "submissions": n, "seconds": round(feedback, 1),
-                 "seconds_per_submission": round(feedback / n, 2)})
-    rows.append({"assignment": "export and report", "submissions": n,
-                 "seconds": round(finish, 1), "seconds_per_submission": round(finish / n, 2)})
-    rows.append({"assignment": "TOTAL", "submissions": n,
-                 "seconds": round(total, 1), "seconds_per_submission": round(total / n, 2)})
+    rows += [_row("feedback (after the last result)", n, feedback),
+             _row("export and report", n, finish), _row("TOTAL", n, total)]
     with open(Path(__file__).with_name("grade_scale.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -25,6 +25,7 @@ def main():
         sys.exit(f"forklaunch: cannot reach the fork server at {path} ({err})")
     request = json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(),
                           "env": dict(os.environ)}).encode()
+    # the request's length (forkserver.HEADER, "!Q"), sent with our three standard streams
     socket.send_fds(sock, [struct.pack("!Q", len(request))], [0, 1, 2])
     sock.sendall(request)
     replies = sock.makefile("rb")
