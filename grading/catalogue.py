@@ -104,18 +104,53 @@ def grade(assignment, workdir, jobs=1):
     students = submissions(assignment, release, entries)
     for i, (student, notebooks) in enumerate(students.items()):
         pipeline.submit(courses[i % jobs], student, assignment, notebooks)
-    def run(course):
-        # a submission nbgrader cannot grade must not hide the others: it simply has no
-        # grades, which the checks report for that entry
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda course: autograde_all(course, assignment), courses))
+    rows = [row for course in courses for row in pipeline.grades(course)]
+    return entries, rows
+
+
+def autograde_all(course, assignment):
+    """``nbgrader autograde`` every submission of ``assignment`` in ``course``, and once more,
+    one at a time, those nbgrader gave up on.
+
+    nbgrader abandons a notebook whose kernel does not start in time or dies, and leaves it with
+    zero points; a cell that runs past ``Execute.timeout`` is stopped and its tests fail. On a
+    loaded machine either can be transient, so each such submission gets one more run on its
+    own; one that really breaks the kernel or loops fails twice and shows in the grades.
+    A submission nbgrader cannot grade never hides the others.
+    """
+    try:
+        pipeline.autograde(course, assignment)
+    except pipeline.PipelineError as err:
+        print(f"warning: {err}"[:2000])
+    for student in not_autograded(course, assignment):
+        print(f"warning: nbgrader could not grade {student} or a cell ran out of time; "
+              "grading it again on its own")
         try:
-            pipeline.autograde(course, assignment)
+            pipeline.autograde(course, assignment, student=student)
         except pipeline.PipelineError as err:
             print(f"warning: {err}"[:2000])
 
-    with ThreadPoolExecutor(jobs) as pool:
-        list(pool.map(run, courses))
-    rows = [row for course in courses for row in pipeline.grades(course)]
-    return entries, rows
+
+def not_autograded(course, assignment):
+    """Submitted students for whom nbgrader wrote no graded notebook (it removes the folder of
+    a submission it failed on), or whose graded notebook has a cell that ran out of time."""
+    course = Path(course)
+    out = []
+    for folder in sorted((course / "submitted").iterdir()):
+        if not (folder / assignment).is_dir():
+            continue
+        graded = course / "autograded" / folder.name / assignment
+        if not graded.is_dir() or any(_timed_out(p) for p in graded.glob("*.ipynb")):
+            out.append(folder.name)
+    return out
+
+
+def _timed_out(path):
+    nb = pipeline.read_notebook(path)
+    return any(o.get("ename") == "CellTimeoutError"
+               for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
 
 
 def outcomes(entries, rows):
