@@ -37,6 +37,10 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Exec
                                     GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
 
 from grading.guard import InjectGuard, RemoveGuard, SanitizeFeedback  # noqa: E402
+from grading.nbgrader_patches import cache_metadata_validator  # noqa: E402
+
+# nbgrader re-checks its metadata schema for every cell it reads (~5 ms a cell); check it once
+cache_metadata_validator()
 
 if os.environ.get("DL2_FORK_KERNELS") == "1":
     # class grading (python -m grading grade-class): kernels forked from a warm process,

@@ -72,7 +72,8 @@ class Result:
 # ------------------------------------------------------------------------------ utilities
 def _grader_fingerprint():
     parts = [Path(pipeline.__file__).with_name(n).read_bytes()
-             for n in ("guard.py", "kernel_guard.py", "preflight.py", "classroom.py")]
+             for n in ("guard.py", "kernel_guard.py", "preflight.py", "classroom.py",
+                       "nbgrader_patches.py")]
     parts.append((pipeline.REPO / "nbgrader_config.py").read_bytes())
     return hashlib.sha256(b"".join(parts)).hexdigest()
 
