@@ -46,7 +46,27 @@ WARM_MODULES = (
     "numpy", "pandas", "common.functions", "common.layers", "common.gradient_check",
     "common.optimizers", "common.initializers", "common.network", "common.trainer",
     "common.datasets", "common.autodiff", "grading.kernel_guard",
+    "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
 )
+# The backend a kernel gives matplotlib when none is set (ipykernel's kernelapp does the same);
+# it is only loaded when a notebook first draws, inside the kernel.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def _warm_matplotlib():
+    """Draw one figure off-screen, so the fonts and the renderer are loaded before forking."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 2))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [1, 0], label="warm")
+    ax.set_title("warm")
+    ax.legend()
+    fig.savefig(io.BytesIO(), format="png")
 
 
 # ------------------------------------------------------------------------------ the server
@@ -80,6 +100,10 @@ def _become_kernel(request, fds, server_pid):
     # ipykernel exits when its parent (this server) goes away; the option is given explicitly
     # because ipykernel read JPY_PARENT_PID when the server imported it
     os.environ["JPY_PARENT_PID"] = str(server_pid)
+    # matplotlib read MPLBACKEND when the server imported it: use the kernel's own setting
+    import matplotlib
+
+    matplotlib.rcParams["backend"] = os.environ.get("MPLBACKEND") or INLINE_BACKEND
     sys.argv = ["ipykernel_launcher", *request["argv"], f"--IPKernelApp.parent_handle={server_pid}"]
     # as with `python -m ipykernel_launcher`: the kernel puts the notebook's folder on the path
     while sys.path and sys.path[0] in ("", os.getcwd()):
@@ -92,8 +116,10 @@ def _become_kernel(request, fds, server_pid):
 def serve(path):
     """Accept launch requests on the Unix socket ``path`` until stdin closes."""
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's note on frozen modules
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in WARM_MODULES:
         __import__(name)
+    _warm_matplotlib()
     if threading.active_count() != 1:  # fork() is only safe from a single-threaded process
         raise RuntimeError(f"fork server has {threading.active_count()} threads after imports")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -93,6 +93,44 @@ def test_forked_kernels_run_code_in_separate_fresh_processes():
     asyncio.run(scenario())
 
 
+@pytest.mark.parametrize("mplbackend", [None, "agg"])
+def test_matplotlib_is_warm_and_draws_as_in_a_fresh_kernel(monkeypatch, mplbackend):
+    # a fresh kernel uses MPLBACKEND when it is set, else the inline backend ipykernel sets
+    if mplbackend:
+        monkeypatch.setenv("MPLBACKEND", mplbackend)
+    else:
+        monkeypatch.delenv("MPLBACKEND", raising=False)
+
+    async def scenario():
+        async with _kernel() as (_, client):
+            out, err = await _run(client, "import sys; print('matplotlib.pyplot' in sys.modules)")
+            assert (out.strip(), err) == ("True", None), "the server should have imported pyplot"
+            code = ("import matplotlib, matplotlib.pyplot as plt\n"
+                    "plt.plot([0, 1], [1, 0]); plt.title('check')\n"
+                    "print(matplotlib.get_backend())\nplt.show()")
+            msg_id = client.execute(code)
+            out, shown = [], []
+            while True:
+                msg = await client.get_iopub_msg(timeout=30)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "stream":
+                    out.append(msg["content"]["text"])
+                elif msg["msg_type"] == "display_data":
+                    shown.extend(msg["content"]["data"])
+                elif msg["msg_type"] == "error":
+                    raise AssertionError(msg["content"]["evalue"])
+                elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+            if mplbackend:
+                assert "".join(out).strip().lower() == mplbackend
+            else:
+                assert "".join(out).strip() == forkserver.INLINE_BACKEND
+                assert "image/png" in shown, f"plt.show() displayed {shown}, not a PNG"
+
+    asyncio.run(scenario())
+
+
 def test_interrupt_reaches_the_forked_kernel_and_it_keeps_working():
     async def scenario():
         async with _kernel() as (km, client):
