@@ -40,6 +40,29 @@ def _row(name, submissions, seconds):
             "seconds_per_submission": round(seconds / submissions, 2)}
 
 
+def _check_grades(grades_csv, n_expected):
+    """A fast run that grades wrongly proves nothing: every submission must be in grades.csv,
+    solutions and correct alternatives at full points, blanks at zero. Returns the problems."""
+    import pandas as pd
+
+    grades = pd.read_csv(grades_csv)
+    kind = grades.student.str.split("-").str[0]
+    full = grades.points == grades.max_points
+    problems = []
+    if len(grades) != n_expected:
+        problems.append(f"{len(grades)} submissions in grades.csv, expected {n_expected}")
+    for what, bad in (("solution or alternative below full points",
+                       kind.isin(["solution", "alternative"]) & ~full),
+                      ("blank above zero", (kind == "blank") & (grades.points > 0))):
+        if bad.any():
+            problems.append(f"{bad.sum()} {what}: "
+                            + ", ".join(grades[bad].student + "/" + grades[bad].assignment)[:300])
+    print(f"  checked: {len(grades)} graded; {int((kind.isin(['solution', 'alternative']) & full).sum())}"
+          f" solutions and alternatives at full points, {int((kind == 'blank').sum())} blanks at zero"
+          if not problems else "  CHECK FAILED")
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
@@ -73,12 +96,15 @@ def main():
         report.write(course, names, states, out, time.perf_counter() - total_start)
         finish = time.perf_counter() - start
         total = time.perf_counter() - total_start
+        wrong = _check_grades(out / "grades.csv", n_expected=args.students * len(names))
     n = args.students * len(names)
     print(f"  feedback (runs beside the grading; what is left after the last result): "
           f"{feedback:.1f} s")
     print(f"  export and report: {finish:.1f} s")
     print(f"total: {total:.0f} s for {n} submissions ({total / n:.2f} s each, "
           f"{n / total * 60:.0f} per minute)")
+    if wrong:
+        raise SystemExit(f"grading went wrong, the timings mean nothing: {wrong}")
     rows += [_row("feedback (after the last result)", n, feedback),
              _row("export and report", n, finish), _row("TOTAL", n, total)]
     with open(Path(__file__).with_name("grade_scale.csv"), "w", newline="") as f:
