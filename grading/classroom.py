@@ -50,7 +50,7 @@ class Limits:
     memory_bytes: int = 4 * 2 ** 30   # address space of nbgrader and of the kernel, each
     cell_timeout: int = 30            # seconds per cell (nbgrader interrupts the cell)
     submission_timeout: int = 120     # wall seconds for one submission
-    batch_size: int = 25              # at most this many submissions per nbgrader run
+    batch_size: int = 50              # at most this many submissions per nbgrader run
     fork_kernels: bool = True         # kernels forked from a warm process (grading/forkserver.py)
 
 
@@ -415,8 +415,9 @@ def _plan(course, assignment, force, progress):
 
 def _submit(pool, course, job, limits, jobs):
     """Queue the job's batches on ``pool``."""
-    # big batches amortize nbgrader's start-up (~2 s); at least two per job keep the jobs busy
-    size = max(1, min(limits.batch_size, -(-len(job.todo) // (2 * max(1, jobs)))))
+    # big batches amortize the start-up of nbgrader and of its fork server (~3 s of CPU each);
+    # one batch per worker is enough, since the pool holds the next assignment's batches too
+    size = max(1, min(limits.batch_size, -(-len(job.todo) // max(1, jobs))))
     batches = [job.todo[i:i + size] for i in range(0, len(job.todo), size)]
     job.futures = [pool.submit(grade_batch, course, job.assignment, [s for s, _ in b], job.work,
                                job.template, job.names, limits, k)
