@@ -226,7 +226,9 @@ def _autograde(box, assignment, limits, n, student=None):
            "--Execute.shutdown_kernel=immediate"]
     if student:
         cmd.append(f"--student={student}")
-    env = dict(pipeline._env(), DL2_FORK_KERNELS="1" if limits.fork_kernels else "0")
+    # the sandbox's gradebook is a scratch copy: it may skip fsync (grading/nbgrader_patches.py)
+    env = dict(pipeline._env(), DL2_FORK_KERNELS="1" if limits.fork_kernels else "0",
+               DL2_SCRATCH_GRADEBOOK="1")
     return run_limited(cmd, box, timeout=30 + limits.submission_timeout * n,
                        memory_bytes=limits.memory_bytes, env=env)
 
@@ -458,12 +460,18 @@ def grade_assignments(course, assignments, *, jobs=2, limits=None, force=False, 
     course = Path(course)
     done, previous, feedback_runs = {}, None, []
 
-    def finish(job):
+    def finish(job, last=False):
         done[job.assignment] = _finish(course, job, progress)
         if feedback and done[job.assignment]:
-            feedback_runs.append(pool.submit(pipeline.run_nbgrader,
-                                             ["generate_feedback", job.assignment, "--force"],
-                                             course))
+            # the last assignment's feedback has the workers to itself: split it between them
+            graded = sorted(p.parent.name for p in course.glob(f"autograded/*/{job.assignment}"))
+            parts = max(1, min(jobs, len(graded))) if last else 1
+            for k in range(parts):
+                args = ["generate_feedback", job.assignment, "--force"]
+                others = [s for i, s in enumerate(graded) if i % parts != k]
+                if others:
+                    args.append("--CourseDirectory.student_id_exclude=" + ",".join(others))
+                feedback_runs.append(pool.submit(pipeline.run_nbgrader, args, course))
 
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         for assignment in assignments:
@@ -473,7 +481,7 @@ def grade_assignments(course, assignments, *, jobs=2, limits=None, force=False, 
                 finish(previous)
             previous = job
         if previous is not None:
-            finish(previous)
+            finish(previous, last=True)
         for run in feedback_runs:
             run.result()  # a failed feedback run raises here
     return done

@@ -1,11 +1,14 @@
-"""grading/nbgrader_patches.py: nbgrader's cell-metadata check, with the schema checked once."""
+"""grading/nbgrader_patches.py: the metadata check with the schema checked once; scratch gradebooks."""
 import copy
+import os
+import subprocess
+import sys
 
 import jsonschema
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
-from grading import nbgrader_patches, pipeline
+from grading import classroom, nbgrader_patches, pipeline
 
 
 def _metadata_cells():
@@ -70,3 +73,34 @@ def test_nbgrader_uses_it_and_checks_the_schema_once(monkeypatch):
     cell.metadata["nbgrader"]["points"] = "ten"
     with pytest.raises(jsonschema.ValidationError, match="'ten' is not of type 'number'"):
         validator.validate_nb(nb)
+
+
+CHECK_SYNC = """
+import runpy, sys
+from traitlets.config import Config
+from sqlalchemy import create_engine, text
+runpy.run_path(sys.argv[1], init_globals={"get_config": Config})
+with create_engine("sqlite:///" + sys.argv[2]).connect() as conn:
+    print(conn.execute(text("PRAGMA synchronous")).scalar())
+"""
+
+
+@pytest.mark.parametrize("scratch,expected", [(None, "2"), ("1", "0")])
+def test_only_sandbox_gradebooks_skip_fsync(tmp_path, scratch, expected):
+    # 2 = FULL, SQLite's default: the course gradebook waits for the disk on every commit;
+    # 0 = OFF: only when classroom.py marks the nbgrader run as a sandbox's
+    env = {k: v for k, v in os.environ.items() if k != nbgrader_patches.SCRATCH_GRADEBOOK_ENV}
+    if scratch:
+        env[nbgrader_patches.SCRATCH_GRADEBOOK_ENV] = scratch
+    out = subprocess.run([sys.executable, "-c", CHECK_SYNC, str(pipeline.REPO / "nbgrader_config.py"),
+                          str(tmp_path / "gradebook.db")], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split()[-1] == expected
+
+
+def test_class_grading_marks_its_sandbox_runs(tmp_path, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(classroom, "run_limited",
+                        lambda cmd, cwd, timeout, memory_bytes, env=None: seen.update(env) or (0, ""))
+    classroom._autograde(tmp_path, "01_autodiff", classroom.Limits(), 1)
+    assert seen.get(nbgrader_patches.SCRATCH_GRADEBOOK_ENV) == "1"
