@@ -5,9 +5,9 @@
    ``jsonschema.validate(metadata, schema)`` (``nbgrader/nbgraderformat/common.py``). That
    function first validates the *schema itself* against the JSON Schema meta-schema, then
    builds a new validator, every time. Profiled on one ``nbgrader autograde`` of a 01_autodiff
-   submission (76 such calls): 0.70 s before, 0.03 s with :func:`cache_metadata_validator`,
-   which makes nbgrader's module use a ``validate`` that checks each schema once and keeps its
-   validator. The metadata is still validated, with the same validator class, and a bad cell
+   submission (76 such calls): 0.70 s before (on a busy machine), 0.03 s with
+   :func:`cache_metadata_validator`, which makes nbgrader's module use a ``validate`` that
+   checks each schema once and keeps its validator. The metadata is still validated, with the same validator class, and a bad cell
    raises the same ``jsonschema.ValidationError`` (the best match, as ``jsonschema.validate``
    picks it). Students' ``nbgrader validate`` gains as much.
 2. In the sandbox course folders of class grading only, the scratch gradebooks are written
