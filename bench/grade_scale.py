@@ -1,6 +1,6 @@
 """Class-scale grading benchmark: N simulated submissions per assignment, graded end to end.
 
-    python bench/grade_scale.py [--students 100] [--jobs 2] [assignment ...]
+    python bench/grade_scale.py [--students 100] [--jobs N] [assignment ...]
 
 Builds a scratch course with ``--students`` submissions of every assignment (solutions,
 correct alternatives, typical mistakes, blanks and partial answers from the catalogues), runs
@@ -66,7 +66,7 @@ def _check_grades(grades_csv, n_expected):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=classroom.DEFAULT_JOBS)
     parser.add_argument("assignments", nargs="*")
     args = parser.parse_args()
     names = args.assignments or pipeline.assignments()

@@ -56,7 +56,8 @@ def main(argv=None):
                                            "every assignment of a course folder")
     gc.add_argument("--course", type=Path, default=pipeline.REPO,
                     help="course folder with source/ and submitted/ (default: the repository)")
-    gc.add_argument("--jobs", type=int, default=2, help="parallel nbgrader runs (default 2)")
+    gc.add_argument("--jobs", type=int, default=None,
+                    help="parallel nbgrader runs (default: the number of cores + 1)")
     gc.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
     gc.add_argument("--cell-timeout", type=int, default=30, help="seconds per cell (default 30)")
     gc.add_argument("--memory-gb", type=float, default=4, help="memory per submission (default 4)")

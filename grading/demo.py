@@ -13,7 +13,7 @@ import pandas as pd
 from grading import classroom, pipeline, simulate
 
 
-def main(course=None, jobs=2):
+def main(course=None, jobs=None):
     course = pipeline.REPO / "demo_class" if course is None else course
     if course.exists():
         shutil.rmtree(course)  # a fresh class every run: same inputs, same grades
