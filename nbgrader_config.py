@@ -37,14 +37,13 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Exec
                                     GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
 
 from grading.guard import InjectGuard, RemoveGuard, SanitizeFeedback  # noqa: E402
-from grading.nbgrader_patches import cache_metadata_validator  # noqa: E402
+from grading.nbgrader_patches import (cache_metadata_validator,  # noqa: E402
+                                      scratch_gradebooks_without_fsync)
 
 # nbgrader re-checks its metadata schema for every cell it reads (~5 ms a cell); check it once
 cache_metadata_validator()
 if os.environ.get("DL2_SCRATCH_GRADEBOOK") == "1":
     # a sandbox of class grading (grading/classroom.py): its gradebook is a scratch copy
-    from grading.nbgrader_patches import scratch_gradebooks_without_fsync  # noqa: E402
-
     scratch_gradebooks_without_fsync()
 
 if os.environ.get("DL2_FORK_KERNELS") == "1":

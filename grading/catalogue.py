@@ -136,14 +136,11 @@ def autograde_all(course, assignment):
 def not_autograded(course, assignment):
     """Submitted students for whom nbgrader wrote no graded notebook (it removes the folder of
     a submission it failed on), or whose graded notebook has a cell that ran out of time."""
-    course = Path(course)
     out = []
-    for folder in sorted((course / "submitted").iterdir()):
-        if not (folder / assignment).is_dir():
-            continue
-        graded = course / "autograded" / folder.name / assignment
+    for student in pipeline.submitted_students(course, assignment):
+        graded = Path(course) / "autograded" / student / assignment
         if not graded.is_dir() or any(_timed_out(p) for p in graded.glob("*.ipynb")):
-            out.append(folder.name)
+            out.append(student)
     return out
 
 

@@ -376,11 +376,6 @@ def record(course, result, names):
 
 
 # ------------------------------------------------------------------------------ the job
-def submissions(course, assignment):
-    root = Path(course) / "submitted"
-    return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir()) if root.exists() else []
-
-
 @dataclass
 class _Job:
     """One assignment being graded: what is left to grade, its sandboxes and its batches."""
@@ -402,7 +397,7 @@ def _plan(course, assignment, force, progress):
     names = pipeline.notebook_names(assignment, root=course)
     fingerprint = _grader_fingerprint()
     states, todo = {}, []
-    for student in submissions(course, assignment):
+    for student in pipeline.submitted_students(course, assignment):
         digest = input_hash(course, assignment, student, fingerprint)
         path = state_dir / f"{student}.json"
         if not force and path.exists():
@@ -507,7 +502,7 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
 
     course = Path(course)
     names = assignments or pipeline.assignments(course)
-    total = sum(len(submissions(course, a)) for a in names)
+    total = sum(len(pipeline.submitted_students(course, a)) for a in names)
     start = time.perf_counter()
     with tqdm(total=total, desc="grading", unit="submission", disable=not show_progress) as bar:
         states = grade_assignments(course, names, jobs=jobs, limits=limits, force=force,

@@ -124,6 +124,12 @@ def submit(course, student, assignment, notebooks, timestamp=None):
     return folder
 
 
+def submitted_students(course, assignment):
+    """Students with a ``submitted/<student>/<assignment>/`` folder in ``course``, sorted."""
+    root = Path(course) / "submitted"
+    return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir()) if root.exists() else []
+
+
 def autograde(course, assignment, student=None, timeout=None):
     """``nbgrader autograde`` for one student or (default) every submitted student."""
     args = ["autograde", assignment, "--force"]
