@@ -37,7 +37,7 @@ def standardize(x_train, x_test):
 '''),
     dict(cell="standardize", name="imported from common instead of written",
          fails="test_standardize", code='''
-from common.datasets import standardize
+from common.preprocessing import standardize
 '''),
     # --- predict
     dict(cell="predict", name="no ReLU on the hidden layer", fails="test_predict",
