@@ -40,6 +40,10 @@ import contextlib
 
 import numpy as np
 
+from common.functions import sigmoid as _sigmoid
+from common.functions import softmax as _softmax
+from common.preprocessing import one_hot as _one_hot
+
 
 class Tensor:
     """A node of the computational graph: an array value and the gradient with respect to it.
@@ -277,19 +281,12 @@ def relu(a):
 
 
 def sigmoid(a):
-    """1 / (1 + exp(-a)), computed without overflow: exp only ever sees -|a|."""
+    """1 / (1 + exp(-a)), computed without overflow by `common.functions.sigmoid`."""
     a = _as_tensor(a)
-    z = np.exp(-np.abs(a.data))
-    return _node(np.where(a.data >= 0, 1.0 / (1.0 + z), z / (1.0 + z)), "sigmoid", (a,))
+    return _node(_sigmoid(a.data), "sigmoid", (a,))
 
 
-def _softmax(x):
-    """Row-wise softmax of an (N, K) array, with the row maximum subtracted first."""
-    e = np.exp(x - x.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def _one_hot(targets, shape):
+def _check_targets(targets, shape):
     """Check the targets against logits of `shape` (N, K) and return them as one-hot (N, K)."""
     n, k = shape
     t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
@@ -299,7 +296,7 @@ def _one_hot(targets, shape):
                             f"{t.dtype}; convert them with .astype(int).")
         if n and (t.min() < 0 or t.max() >= k):
             raise ValueError(f"labels must lie in 0..{k - 1}, got {t.min()}..{t.max()}.")
-        return np.eye(k)[t]
+        return _one_hot(t, k)
     if t.shape != (n, k):
         raise ValueError(f"targets must be one-hot rows of shape {(n, k)} or integer labels "
                          f"of shape ({n},), but got shape {t.shape}.")
@@ -324,7 +321,7 @@ def softmax_cross_entropy(logits, targets):
     logits = _as_tensor(logits)
     if logits.ndim != 2:
         raise ValueError(f"softmax_cross_entropy needs logits of shape (N, K), got {logits.shape}.")
-    t = _one_hot(targets, logits.shape)
+    t = _check_targets(targets, logits.shape)
     shifted = logits.data - logits.data.max(axis=1, keepdims=True)
     log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return _node(-(t * log_softmax).sum() / len(t), "softmax_cross_entropy", (logits,), targets=t)

@@ -5,6 +5,8 @@ one example per row, and every loss is a mean over the ``N`` examples of the bat
 """
 import numpy as np
 
+from common.preprocessing import one_hot
+
 # Probabilities are clipped to [_TINY, 1] before a logarithm, so log(0) never happens.
 _TINY = 1e-12
 
@@ -73,9 +75,7 @@ def _as_batch(y, t):
         if not np.issubdtype(t.dtype, np.integer):
             raise ValueError("cross_entropy: 1-D targets must be integer class labels "
                              f"(got dtype {t.dtype}); pass one-hot rows or integer labels.")
-        one_hot = np.zeros_like(y)
-        one_hot[np.arange(y.shape[0]), t] = 1
-        t = one_hot
+        t = one_hot(t, y.shape[1], dtype=y.dtype)
     if t.shape != y.shape:
         raise ValueError(f"cross_entropy: targets of shape {t.shape} do not match predictions "
                          f"of shape {y.shape}; pass one-hot rows (N, K) or integer labels (N,).")

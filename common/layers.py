@@ -14,6 +14,7 @@ No method changes ``x`` or ``dout`` in place. Batches are rows: ``x`` has shape 
 import numpy as np
 
 from common.functions import binary_cross_entropy, cross_entropy, sigmoid, softmax
+from common.preprocessing import one_hot
 
 
 class Affine:
@@ -158,9 +159,7 @@ class SoftmaxWithLoss:
         t = np.asarray(t)
         self.y = softmax(x)
         if t.ndim == 1:  # integer labels -> one-hot rows, so backward is always (Y - T) / N
-            onehot = np.zeros_like(self.y)
-            onehot[np.arange(t.shape[0]), t] = 1
-            t = onehot
+            t = one_hot(t, self.y.shape[1], dtype=self.y.dtype)
         self.t = t
         self.loss = cross_entropy(self.y, self.t)
         return self.loss
