@@ -14,9 +14,12 @@ rather than a long traceback.
 """
 import numpy as np
 
+from common.layers import gradient_name
+
 DEFAULT_THRESHOLD = 1e-6
 
-# Parameters a layer may have, with the attribute its backward pass stores the gradient in.
+# Parameters looked for on a layer that does not declare ``param_names`` (e.g. a class written
+# in a notebook): every one of these attributes that is a NumPy array is checked.
 PARAMETER_NAMES = ("W", "b", "gamma", "beta")
 
 
@@ -152,9 +155,11 @@ def check_layer(layer, x, t=None, *, forward_kwargs=None, threshold=DEFAULT_THRE
 
     For an ordinary layer the scalar checked is ``f = Σ forward(x) * dout`` with a fixed random
     ``dout``; for a loss layer (``t`` given) it is the loss ``forward(x, t)`` with
-    ``backward(1)``. Checked: ``dx`` and, for every parameter the layer has (``W``, ``b``,
-    ``gamma``, ``beta``), the stored gradient (``dW``, ``db``, ...). Also checked: ``x`` and
-    ``dout`` are not changed in place.
+    ``backward(1)``. Checked: ``dx`` and, for every parameter of the layer, the gradient its
+    backward pass stored (``dW`` for ``W``: see :func:`common.layers.gradient_name`). The
+    parameters are those the class declares in ``param_names``; a layer without that attribute
+    has its ``W``, ``b``, ``gamma`` and ``beta`` checked, those of them that are arrays. Also
+    checked: ``x`` and ``dout`` are not changed in place.
 
     Parameters
     ----------
@@ -171,7 +176,8 @@ def check_layer(layer, x, t=None, *, forward_kwargs=None, threshold=DEFAULT_THRE
     Raises
     ------
     GradientCheckError
-        Listing every gradient that failed, one line each.
+        Listing every gradient that failed, one line each; also when a declared parameter, or
+        the attribute for its gradient, is missing.
     """
     kwargs = forward_kwargs or {}
     x = np.array(x, dtype=np.float64)  # our own copy: the checks perturb it
@@ -201,12 +207,26 @@ def check_layer(layer, x, t=None, *, forward_kwargs=None, threshold=DEFAULT_THRE
         problems.append("backward changed dout in place; compute a new array instead.")
     analytic = {"dx": None if dx is None else np.array(dx, dtype=np.float64)}
     targets = {"dx": x}
-    for p in PARAMETER_NAMES:
-        value = getattr(layer, p, None)
-        if isinstance(value, np.ndarray):
-            grad = getattr(layer, "d" + p, None)
-            analytic["d" + p] = None if grad is None else np.array(grad, dtype=np.float64)
-            targets["d" + p] = value
+    declared = getattr(layer, "param_names", None)
+    if declared is None:
+        names = [p for p in PARAMETER_NAMES if isinstance(getattr(layer, p, None), np.ndarray)]
+    else:
+        names = []
+        for p in declared:
+            value = getattr(layer, p, None)
+            if not isinstance(value, np.ndarray):
+                problems.append(f"{p} is declared in param_names but the layer's {p} is "
+                                f"{type(value).__name__}, not a NumPy array.")
+            elif not hasattr(layer, gradient_name(p)):
+                problems.append(f"{p} is declared in param_names but the layer has no attribute "
+                                f"{gradient_name(p)}; backward must store the gradient of {p} "
+                                f"in self.{gradient_name(p)}.")
+            else:
+                names.append(p)
+    for p in names:
+        grad = getattr(layer, gradient_name(p), None)
+        analytic[gradient_name(p)] = None if grad is None else np.array(grad, dtype=np.float64)
+        targets[gradient_name(p)] = getattr(layer, p)
 
     for name, array in targets.items():
         if array.dtype != np.float64:

@@ -5,6 +5,10 @@ Every layer follows the same interface (after the lecture handout):
 * ``forward(x)`` returns the output and keeps what the backward pass will need;
 * ``backward(dout)`` takes ``dout = ∂E/∂(output)`` and returns ``dx = ∂E/∂x``; a layer with
   parameters also stores their gradients, e.g. ``self.dW`` and ``self.db``;
+* every layer declares its trainable arrays in the class attribute ``param_names``, e.g.
+  ``("W", "b")`` (empty for a layer without parameters); the gradient of parameter ``name`` is
+  stored in the attribute ``gradient_name(name)``, that is ``"d" + name``. Networks and
+  :func:`common.gradient_check.check_layer` find the parameters through this declaration;
 * loss layers take ``forward(x, t)`` and ``backward(dout=1)``;
 * a layer that behaves differently in training and at inference takes
   ``forward(x, training=True)`` and says so with ``has_training_mode = True``.
@@ -15,6 +19,21 @@ import numpy as np
 
 from common.functions import binary_cross_entropy, cross_entropy, sigmoid, softmax
 from common.preprocessing import one_hot
+
+
+def gradient_name(param_name):
+    """Attribute in which ``backward`` stores the gradient of a parameter: ``"d" + param_name``.
+
+    Parameters
+    ----------
+    param_name : str
+        An entry of a layer's ``param_names``, e.g. ``"W"``.
+
+    Returns
+    -------
+    str, e.g. ``"dW"``
+    """
+    return "d" + param_name
 
 
 class Affine:
@@ -35,6 +54,8 @@ class Affine:
         and skipping ``dout @ W.T`` saves a large matrix product per batch (``backward`` then
         returns None).
     """
+
+    param_names = ("W", "b")
 
     def __init__(self, W, b):
         self.W = W
@@ -64,6 +85,8 @@ class Affine:
 class Relu:
     """Rectified linear unit ``Y = max(0, X)``; keeps the mask ``X > 0`` for backward."""
 
+    param_names = ()
+
     def __init__(self):
         self.mask = None
 
@@ -78,6 +101,8 @@ class Relu:
 
 class Sigmoid:
     """Logistic sigmoid ``Y = 1 / (1 + exp(-X))``; keeps the output ``Y`` for backward."""
+
+    param_names = ()
 
     def __init__(self):
         self.y = None
@@ -97,6 +122,8 @@ class MeanSquaredError:
     ``forward(y, t)`` with predictions and targets of the same shape ``(N, D)``;
     ``backward(dout=1)`` returns ``∂E/∂y = (y - t) / N``.
     """
+
+    param_names = ()
 
     def __init__(self):
         self.y = None
@@ -126,6 +153,8 @@ class SigmoidWithLoss:
     ``backward(dout=1)`` returns ``∂E/∂x = (y - t) / N``.
     """
 
+    param_names = ()
+
     def __init__(self):
         self.y = None
         self.t = None
@@ -149,6 +178,8 @@ class SoftmaxWithLoss:
     (N, K) or integer labels (N,), returns ``E = -1/N Σ_n Σ_k t_nk log y_nk`` with
     ``y = softmax(x)``. ``backward(dout=1)`` returns ``∂E/∂x = (Y - T) / N``.
     """
+
+    param_names = ()
 
     def __init__(self):
         self.y = None
@@ -188,6 +219,7 @@ class BatchNormalization:
     """
 
     has_training_mode = True
+    param_names = ("gamma", "beta")
 
     def __init__(self, gamma, beta, momentum=0.9, eps=1e-8):
         self.gamma = gamma
@@ -246,6 +278,7 @@ class Dropout:
     """
 
     has_training_mode = True
+    param_names = ()
 
     def __init__(self, drop_prob=0.5, inverted=False, rng=None):
         if not 0 <= drop_prob < 1:

@@ -7,9 +7,9 @@ Every hidden layer is the sequence ::
 and the network ends with one more ``Affine`` (the scores) followed by a loss layer. The layers
 sit in a Python list, in forward order, so ``predict`` walks the list from the front and
 ``gradient`` walks it backwards. The trainable arrays are collected in the dict ``params``
-(``"W1"``, ``"b1"``, ``"gamma1"``, ``"beta1"``, ..., ``"W<L>"``, ``"b<L>"``); these are the very
-arrays the layers compute with, so an optimizer that updates ``params`` in place trains the
-network.
+under the names each layer declares in ``param_names``, numbered by layer (``"W1"``, ``"b1"``,
+``"gamma1"``, ``"beta1"``, ..., ``"W<L>"``, ``"b<L>"``); these are the very arrays the layers
+compute with, so an optimizer that updates ``params`` in place trains the network.
 
 Weight penalties (lecture unit "Regularization") act on the weight matrices ``W`` only, never on
 biases or batch-norm parameters::
@@ -22,7 +22,7 @@ import numpy as np
 from common.gradient_check import numerical_gradient as _numerical_gradient
 from common.initializers import weight_std
 from common.layers import (Affine, BatchNormalization, Dropout, MeanSquaredError, Relu, Sigmoid,
-                           SigmoidWithLoss, SoftmaxWithLoss)
+                           SigmoidWithLoss, SoftmaxWithLoss, gradient_name)
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
 LOSSES = {"softmax": SoftmaxWithLoss, "sigmoid": SigmoidWithLoss, "mse": MeanSquaredError}
@@ -111,24 +111,25 @@ class MultiLayerNet:
             W = (rng.standard_normal((n_in, n_out)) * std).astype(self.dtype)
             affine = Affine(W, np.zeros(n_out, dtype=self.dtype))
             affine.need_dx = i > 1  # nothing needs the gradient of the input data
-            self._add(affine, {f"W{i}": "W", f"b{i}": "b"})
+            self._add(affine, i)
             if i == n_affine:
                 break  # the output Affine has no activation after it
             if batch_norm:
-                bn = BatchNormalization(np.ones(n_out, dtype=self.dtype),
-                                        np.zeros(n_out, dtype=self.dtype))
-                self._add(bn, {f"gamma{i}": "gamma", f"beta{i}": "beta"})
-            self.layers.append(ACTIVATIONS[activation]())
+                self._add(BatchNormalization(np.ones(n_out, dtype=self.dtype),
+                                             np.zeros(n_out, dtype=self.dtype)), i)
+            self._add(ACTIVATIONS[activation](), i)
             if dropout > 0:
-                self.layers.append(Dropout(dropout, inverted=dropout_inverted, rng=rng))
+                self._add(Dropout(dropout, inverted=dropout_inverted, rng=rng), i)
         self.loss_layer = LOSSES[loss]()
         self.weight_keys = [f"W{i}" for i in range(1, n_affine + 1)]
         self.last_loss = None  # loss of the latest gradient() call (the trainer reads it)
 
-    def _add(self, layer, names):
-        """Append ``layer`` and register its parameter arrays under ``names`` (key -> attribute)."""
+    def _add(self, layer, index):
+        """Append ``layer`` and register each parameter it declares in ``param_names`` (none if it
+        declares nothing) under the key ``name + str(index)`` (``"W1"``, ``"gamma2"``, ...)."""
         self.layers.append(layer)
-        for key, attribute in names.items():
+        for attribute in getattr(layer, "param_names", ()):
+            key = f"{attribute}{index}"
             self.params[key] = getattr(layer, attribute)
             self._owners.append((key, layer, attribute))
 
@@ -239,7 +240,8 @@ class MultiLayerNet:
         dout = self.loss_layer.backward(1)
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
-        grads = {key: getattr(layer, "d" + attribute) for key, layer, attribute in self._owners}
+        grads = {key: getattr(layer, gradient_name(attribute))
+                 for key, layer, attribute in self._owners}
         for key in self.weight_keys:
             W = self.params[key]
             if self.weight_decay_l2:

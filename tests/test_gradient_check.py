@@ -79,6 +79,90 @@ def test_check_layer_reports_in_place_change_of_dout():
         check_layer(layer, x)
 
 
+class Scale:
+    """A toy layer ``Y = alpha * X`` (alpha of shape (K,)) with a declared parameter ``alpha``,
+    which is none of W, b, gamma, beta."""
+
+    param_names = ("alpha",)
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+        self.dalpha = None
+
+    def forward(self, x):
+        self.x = x
+        return self.alpha * x
+
+    def backward(self, dout):
+        self.dalpha = (self.x * dout).sum(axis=0)
+        return self.alpha * dout
+
+
+class ScaleWrongGradient(Scale):
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.dalpha = 2 * self.dalpha
+        return dx
+
+
+class ScaleWithoutGradient(Scale):
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def backward(self, dout):
+        return self.alpha * dout
+
+
+class UndeclaredAffine:
+    """As a student writes it: W and b but no param_names, so they are found by name."""
+
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        self.db = 2 * dout.sum(axis=0)  # wrong on purpose
+        return dout @ self.W.T
+
+
+def make_scale(cls, seed=0):
+    rng = np.random.default_rng(seed)
+    return cls(rng.uniform(0.5, 2.0, 3)), rng.standard_normal((5, 3))
+
+
+def test_check_layer_checks_a_declared_parameter():
+    check_layer(*make_scale(Scale))
+    with pytest.raises(GradientCheckError, match=r"dalpha: relative error .*2 times the right"):
+        check_layer(*make_scale(ScaleWrongGradient))
+
+
+def test_check_layer_names_a_missing_gradient_attribute():
+    with pytest.raises(GradientCheckError,
+                       match=r"alpha is declared in param_names but the layer has no attribute "
+                             r"dalpha; backward must store the gradient of alpha in self\.dalpha"):
+        check_layer(*make_scale(ScaleWithoutGradient))
+
+
+def test_check_layer_names_a_declared_parameter_that_is_not_an_array():
+    layer, x = make_scale(Scale)
+    layer.param_names = ("alpha", "beta")
+    with pytest.raises(GradientCheckError, match="beta is declared in param_names but the "
+                                                 "layer's beta is NoneType, not a NumPy array"):
+        check_layer(layer, x)
+
+
+def test_check_layer_finds_w_and_b_of_an_undeclared_layer():
+    layer, x = make(UndeclaredAffine)
+    assert not hasattr(layer, "param_names")
+    with pytest.raises(GradientCheckError, match="db: relative error") as info:
+        check_layer(layer, x)
+    assert "dW" not in str(info.value)
+
+
 def test_check_gradient_and_check_close():
     check_gradient("dW", np.ones(3), np.ones(3))
     with pytest.raises(GradientCheckError, match="wrong sign"):

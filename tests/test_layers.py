@@ -4,7 +4,7 @@ import pytest
 
 from common.gradient_check import check_layer, numerical_gradient, rel_error
 from common.layers import (Affine, BatchNormalization, Dropout, MeanSquaredError, Relu, Sigmoid,
-                           SigmoidWithLoss, SoftmaxWithLoss)
+                           SigmoidWithLoss, SoftmaxWithLoss, gradient_name)
 
 N, K, L = 5, 4, 3
 
@@ -164,3 +164,23 @@ def test_layers_do_not_mutate_inputs(name):
     layer.backward(dout)
     np.testing.assert_array_equal(x, x0)
     np.testing.assert_array_equal(dout, 1.0)
+
+
+@pytest.mark.parametrize("name", PLAIN_LAYERS)
+def test_declared_parameters_are_arrays_with_stored_gradients(name):
+    factory, shape, kwargs = PLAIN_LAYERS[name]
+    rng = np.random.default_rng(9)
+    layer = factory(rng)
+    out = layer.forward(away_from_zero(rng, shape), **kwargs)
+    layer.backward(np.ones_like(out))
+    for param in layer.param_names:
+        value, grad = getattr(layer, param), getattr(layer, gradient_name(param))
+        assert isinstance(value, np.ndarray) and grad.shape == value.shape
+
+
+def test_parameter_declarations():
+    assert Affine.param_names == ("W", "b")
+    assert BatchNormalization.param_names == ("gamma", "beta")
+    for cls in (Relu, Sigmoid, Dropout, MeanSquaredError, SigmoidWithLoss, SoftmaxWithLoss):
+        assert cls.param_names == ()
+    assert gradient_name("gamma") == "dgamma"

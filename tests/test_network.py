@@ -181,6 +181,14 @@ def test_layer_order_and_parameter_names():
         [Affine, Sigmoid, Affine, Sigmoid, Affine]
 
 
+def test_params_are_the_parameters_the_layers_declare():
+    net = MultiLayerNet(*SIZES, batch_norm=True, dropout=0.2)
+    declared = [name for layer in net.layers for name in layer.param_names]
+    assert [key.rstrip("0123456789") for key in net.params] == declared
+    grads = net.gradient(*make_data("softmax"))
+    assert list(grads) == list(net.params)
+
+
 def test_params_are_the_arrays_the_layers_use():
     net = MultiLayerNet(*SIZES, batch_norm=True)
     assert net.params["W1"] is net.layers[0].W and net.params["gamma1"] is net.layers[1].gamma
