@@ -20,7 +20,7 @@ biases or batch-norm parameters::
 import numpy as np
 
 from common.gradient_check import numerical_gradient as _numerical_gradient
-from common.initializers import weight_std
+from common.initializers import init_weights
 from common.layers import (Affine, BatchNormalization, Dropout, MeanSquaredError, Relu, Sigmoid,
                            SigmoidWithLoss, SoftmaxWithLoss, gradient_name)
 
@@ -57,7 +57,8 @@ class MultiLayerNet:
     activation : {"relu", "sigmoid"}
     init : {"he", "xavier", "glorot"} or float
         Standard deviation rule of the initial weights, or a fixed std; defaults to ``"he"`` for
-        ReLU and ``"xavier"`` for sigmoid. Biases start at 0, ``gamma`` at 1, ``beta`` at 0.
+        ReLU and ``"xavier"`` for sigmoid. The weights are drawn by
+        :func:`common.initializers.init_weights`. Biases start at 0, ``gamma`` at 1, ``beta`` at 0.
     batch_norm : bool
         Put a ``BatchNormalization`` layer after every hidden ``Affine``.
     dropout : float
@@ -100,16 +101,15 @@ class MultiLayerNet:
         self.weight_decay_l1 = _non_negative("weight_decay_l1", weight_decay_l1)
         init = DEFAULT_INIT[activation] if init is None else init
         rng = np.random.default_rng(seed)
+        initial = init_weights(sizes, init, rng=rng, dtype=self.dtype)  # W1, b1, ..., WL, bL
 
         self.params = {}     # name -> array, shared with the layers
         self.layers = []     # every layer except the loss, in forward order
         self._owners = []    # (param name, layer, attribute): where each gradient is found
         n_affine = len(sizes) - 1
         for i in range(1, n_affine + 1):
-            n_in, n_out = sizes[i - 1], sizes[i]
-            std = weight_std(init, n_in, n_out)
-            W = (rng.standard_normal((n_in, n_out)) * std).astype(self.dtype)
-            affine = Affine(W, np.zeros(n_out, dtype=self.dtype))
+            n_out = sizes[i]
+            affine = Affine(initial[f"W{i}"], initial[f"b{i}"])
             affine.need_dx = i > 1  # nothing needs the gradient of the input data
             self._add(affine, i)
             if i == n_affine:

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from common.gradient_check import check_gradient, numerical_gradient
+from common.initializers import init_weights
 from common.layers import (Affine, BatchNormalization, Dropout, Relu, Sigmoid, SigmoidWithLoss,
                            SoftmaxWithLoss)
 from common.network import MultiLayerNet
@@ -216,6 +217,14 @@ def test_same_seed_same_weights_other_seed_other_weights():
     a, b, c = (MultiLayerNet(*SIZES, seed=s) for s in (7, 7, 8))
     np.testing.assert_array_equal(a.params["W2"], b.params["W2"])
     assert not np.allclose(a.params["W2"], c.params["W2"])
+
+
+def test_weights_are_drawn_by_init_weights():
+    net = MultiLayerNet(*SIZES, activation="sigmoid", dtype=np.float32, seed=4)
+    expected = init_weights([4, 5, 3, 3], "xavier", rng=np.random.default_rng(4), dtype=np.float32)
+    for key, value in expected.items():
+        assert net.params[key].dtype == value.dtype
+        np.testing.assert_array_equal(net.params[key], value)
 
 
 def test_init_reaches_the_weights():
