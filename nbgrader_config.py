@@ -1,9 +1,21 @@
-"""nbgrader settings for the course; every nbgrader command works from the repository root.
+"""nbgrader settings of the course; every nbgrader command works from the repository root.
 
-Instructors: edit the notebooks in ``source/<assignment>/``, then
-``nbgrader generate_assignment <assignment> --force`` writes ``release/<assignment>/``.
+Instructors: edit the notebooks in ``source/<assignment>/``, then regenerate the students'
+versions with ``python -m grading release`` (it runs ``nbgrader generate_assignment`` in a
+scratch folder, so this folder's gradebook is not touched). Class grading copies this file into
+every course folder it makes; settings of one run (cell time, forked kernels, scratch
+gradebooks) are passed on the command line as overrides of the traits below
+(:class:`grading.course.RunOptions`).
 """
 import os
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
+
+from grading.limits import Limits
+from grading.nbgrader_patches import cache_metadata_validator
+from grading.preprocessors import GuardedExecute, SanitizeFeedback, ScratchGradebook
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -15,47 +27,31 @@ c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
+# Extra files students do not need in their release.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+# A course-local exchange (students and instructor on one machine, e.g. `make lab`).
+c.Exchange.root = os.path.join(c.CourseDirectory.root, ".exchange")
 
 # Generated student versions: solution regions become this stub.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Grading: a cell that runs longer than this is stopped and the notebook graded as it stands.
-c.Execute.timeout = 60
+# Executing notebooks (autograde, and students' validate): a cell that runs longer than this
+# is stopped and the notebook graded as it stands; after a cell, wait this long for its last
+# outputs. GuardedExecute is an Execute, so it reads these too.
+c.Execute.timeout = Limits.cell_timeout
 c.Execute.interrupt_on_timeout = True
-# After a cell finishes, wait this long for its last outputs (nbclient's default of 4 s is too
-# short on a busy machine: the student would lose the notebook to "Timeout waiting for IOPub").
-c.Execute.iopub_timeout = 30
-# Extra files students do not need in their release.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+c.Execute.iopub_timeout = Limits.iopub_timeout
 
-# Autograding runs the guard of grading/guard.py around execution (answer cells cannot rewrite
+# Autograding runs under the grading guard (grading/guard.py: answer cells cannot rewrite
 # numpy, builtins, common.* or the notebook's imported helpers to make tests pass), and
 # feedback shows neither hidden tests nor tracebacks (one-line messages only).
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute,  # noqa: E402
-                                    GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
-
-from grading.guard import InjectGuard, RemoveGuard, SanitizeFeedback  # noqa: E402
-from grading.nbgrader_patches import (cache_metadata_validator,  # noqa: E402
-                                      scratch_gradebooks_without_fsync)
-
-# nbgrader re-checks its metadata schema for every cell it reads (~5 ms a cell); check it once
-cache_metadata_validator()
-if os.environ.get("DL2_SCRATCH_GRADEBOOK") == "1":
-    # a sandbox of class grading (grading/classroom.py): its gradebook is a scratch copy
-    scratch_gradebooks_without_fsync()
-
-if os.environ.get("DL2_FORK_KERNELS") == "1":
-    # class grading (python -m grading grade-class): kernels forked from a warm process,
-    # the same isolation as fresh kernels without their start-up cost (grading/forkserver.py)
-    from grading.forkserver import ForkExecute as Execute  # noqa: E402,F811
-
 c.Autograde.autograde_preprocessors = [
-    InjectGuard, Execute, RemoveGuard, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    ScratchGradebook, GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 c.GenerateFeedback.preprocessors = [GetGrades, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
 
-# A course-local exchange (students and instructor on one machine, e.g. `make lab`).
-c.Exchange.root = os.path.join(c.CourseDirectory.root, ".exchange")
+# The one change to nbgrader itself: its check of every cell's metadata validates the JSON
+# schema once per process instead of once per cell (grading/nbgrader_patches.py).
+cache_metadata_validator()

@@ -17,7 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from grading import classroom, pipeline, report, simulate
+from grading import classroom, report, simulate
+from grading.course import repository
+from grading.limits import default_jobs
 
 KINDS = ("solution", "alternative", "mistake", "blank", "partial")
 
@@ -66,10 +68,10 @@ def _check_grades(grades_csv, n_expected):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
-    parser.add_argument("--jobs", type=int, default=classroom.DEFAULT_JOBS)
+    parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument("assignments", nargs="*")
     args = parser.parse_args()
-    names = args.assignments or pipeline.assignments()
+    names = args.assignments or repository().assignments()
     personas = [f"{KINDS[i % len(KINDS)]}-{i // len(KINDS) + 1}" for i in range(args.students)]
     rows = []
     print(f"{args.students} submissions x {len(names)} assignments, jobs={args.jobs}, "
@@ -92,7 +94,7 @@ def main():
         start = time.perf_counter()  # what grade-class does last: export and the report folder
         out = course / "reports"
         out.mkdir(exist_ok=True)
-        pipeline.run_nbgrader(["export", f"--to={out / 'nbgrader_export.csv'}"], course)
+        course.export(out / "nbgrader_export.csv")
         report.write(course, names, states, out, time.perf_counter() - total_start)
         finish = time.perf_counter() - start
         total = time.perf_counter() - total_start

@@ -53,22 +53,23 @@ def gradient_check_tests():
 
 
 def autograde_one_student():
-    from grading import pipeline
+    from grading import cells
+    from grading.course import Course, repository
 
-    names = pipeline.assignments()
+    names = repository().assignments()
     times = {}
     with tempfile.TemporaryDirectory() as tmp:
-        course = pipeline.new_course(tmp, names)
+        course = Course.create(tmp, names)
         for assignment in names:
-            release = pipeline.generate_release(course, assignment)
+            release = course.generate_release(assignment)
             notebooks = {}
-            for name in pipeline.notebook_names(assignment):
-                source = pipeline.read_notebook(REPO / "source" / assignment / name)
-                notebooks[name] = pipeline.fill_answers(
-                    pipeline.read_notebook(release / name), pipeline.solution_sources(source))
-            pipeline.submit(course, "student", assignment, notebooks)
+            for name in repository().notebook_names(assignment):
+                source = cells.read(REPO / "source" / assignment / name)
+                notebooks[name] = cells.fill_answers(
+                    cells.read(release / name), cells.solution_sources(source))
+            course.submit("student", assignment, notebooks)
             t0 = time.perf_counter()
-            pipeline.autograde(course, assignment, student="student")
+            course.autograde(assignment, student="student")
             times[assignment] = time.perf_counter() - t0
     return times
 

@@ -1,8 +1,23 @@
-"""Instructor commands: ``python -m grading demo`` and ``python -m grading release``."""
+"""Instructor commands: ``python -m grading {grade-class, release, demo, quality}``.
+
+* ``grade-class``: release, autograde, feed back, export and report every assignment of a
+  course folder (:mod:`grading.classroom`);
+* ``release``: regenerate the repository's ``release/`` from ``source/`` with nbgrader, in a
+  scratch course folder (the repository's gradebook is not touched);
+* ``demo``: a simulated class of one student per persona (solutions, alternatives, mistakes,
+  blanks, late and hostile submissions), graded end to end (:mod:`grading.demo`);
+* ``quality``: grade every entry of the mistake catalogues and write
+  ``docs/grading_quality.md`` (:mod:`grading.catalogue`).
+"""
 import argparse
+import shutil
+import sys
+import tempfile
+import time
 from pathlib import Path
 
-from grading import pipeline
+from grading.course import REPO, Course, CourseError, repository
+from grading.limits import Limits, default_jobs
 
 
 def release(names=None):
@@ -11,72 +26,80 @@ def release(names=None):
     Generation happens in a scratch course folder, so the repository's own gradebook is not
     touched; the result replaces the committed release.
     """
-    import shutil
-    import tempfile
-
-    for assignment in names or pipeline.assignments():
+    repo = repository()
+    for assignment in names or repo.assignments():
         with tempfile.TemporaryDirectory() as tmp:
-            course = pipeline.new_course(tmp, [assignment])
-            generated = pipeline.generate_release(course, assignment)
-            dest = pipeline.REPO / "release" / assignment
+            generated = Course.create(tmp, [assignment]).generate_release(assignment)
+            dest = repo.release(assignment)
             if dest.exists():
                 shutil.rmtree(dest)
             shutil.copytree(generated, dest)
-        print(f"release/{assignment} regenerated")
+        print(f"{dest.relative_to(REPO)} regenerated")
 
 
-def quality(jobs=2):
+def quality(jobs):
     """Grade every catalogue entry of every assignment and write docs/grading_quality.md."""
-    import tempfile
-    import time
-
     from grading import catalogue
 
     results = {}
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        for assignment in pipeline.assignments():
+        for assignment in repository().assignments():
             t0 = time.perf_counter()
             entries, rows = catalogue.grade(assignment, Path(tmp) / assignment, jobs=jobs)
             results[assignment] = catalogue.outcomes(entries, rows)
             print(catalogue.summary_row(assignment, results[assignment]),
                   f"({time.perf_counter() - t0:.0f} s)", flush=True)
     path = catalogue.write_report(results)
-    print(f"wrote {path.relative_to(pipeline.REPO)} in {time.perf_counter() - start:.0f} s")
+    print(f"wrote {path.relative_to(REPO)} in {time.perf_counter() - start:.0f} s")
+
+
+def parser():
+    defaults = Limits()
+    top = argparse.ArgumentParser(prog="python -m grading", description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = top.add_subparsers(dest="command", required=True)
+    gc = sub.add_parser("grade-class", help="release, autograde, feedback, export and report "
+                                           "every assignment of a course folder")
+    gc.add_argument("--course", type=Path, default=REPO,
+                    help="course folder with source/ and submitted/ (default: the repository)")
+    gc.add_argument("--jobs", type=int, default=default_jobs(),
+                    help="parallel nbgrader runs (default: the number of cores + 1 = %(default)s)")
+    gc.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
+    gc.add_argument("--cell-timeout", type=int, default=defaults.cell_timeout,
+                    help="seconds per cell (default %(default)s)")
+    gc.add_argument("--memory-gb", type=float, default=defaults.memory_bytes / 2 ** 30,
+                    help="memory per submission, GiB (default %(default)s)")
+    gc.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    rel = sub.add_parser("release", help="regenerate release/ from source/ (nbgrader generate_assignment)")
+    rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    sub.add_parser("demo", help="a simulated class (one student per persona, hostile ones "
+                                "included) graded end to end; prints the score table")
+    qual = sub.add_parser("quality", help="grade every catalogue entry and write docs/grading_quality.md")
+    qual.add_argument("--jobs", type=int, default=2, help="parallel nbgrader runs (default %(default)s)")
+    return top
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="release every assignment, autograde two simulated students "
-                                "(solution and blank) and print the score table")
-    rel = sub.add_parser("release", help="regenerate release/ from source/ (nbgrader generate_assignment)")
-    rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
-    gc = sub.add_parser("grade-class", help="release, autograde, feedback, export and report "
-                                           "every assignment of a course folder")
-    gc.add_argument("--course", type=Path, default=pipeline.REPO,
-                    help="course folder with source/ and submitted/ (default: the repository)")
-    gc.add_argument("--jobs", type=int, default=None,
-                    help="parallel nbgrader runs (default: the number of cores + 1)")
-    gc.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
-    gc.add_argument("--cell-timeout", type=int, default=30, help="seconds per cell (default 30)")
-    gc.add_argument("--memory-gb", type=float, default=4, help="memory per submission (default 4)")
-    gc.add_argument("assignments", nargs="*", help="assignment names (default: all)")
-    qual = sub.add_parser("quality", help="grade every catalogue entry and write docs/grading_quality.md")
-    qual.add_argument("--jobs", type=int, default=2, help="parallel nbgrader runs (default 2)")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        from grading import demo
-        demo.main()
+    args = parser().parse_args(argv)
+    if args.command == "grade-class":
+        from grading import classroom
+
+        limits = Limits(cell_timeout=args.cell_timeout,
+                        memory_bytes=int(args.memory_gb * 2 ** 30))
+        try:
+            course = Course.open(args.course, create_config=True)
+        except CourseError as err:
+            sys.exit(f"grade-class: {err}")
+        classroom.grade_class(course, args.assignments or None, jobs=args.jobs, limits=limits,
+                              force=args.force)
+        print(f"report: {course.root / 'reports' / 'report.md'}")
     elif args.command == "release":
         release(args.assignments)
-    elif args.command == "grade-class":
-        from grading import classroom
-        limits = classroom.Limits(cell_timeout=args.cell_timeout,
-                                  memory_bytes=int(args.memory_gb * 2 ** 30))
-        classroom.grade_class(args.course, args.assignments or None, jobs=args.jobs,
-                              limits=limits, force=args.force)
-        print(f"report: {args.course / 'reports' / 'report.md'}")
+    elif args.command == "demo":
+        from grading import demo
+
+        demo.main()
     elif args.command == "quality":
         quality(args.jobs)
 

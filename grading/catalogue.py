@@ -16,9 +16,10 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading import pipeline
+from grading import cells
+from grading.course import REPO, Course, NbgraderError, repository
 
-CATALOGUE_DIR = pipeline.REPO / "tests" / "catalogue"
+CATALOGUE_DIR = REPO / "tests" / "catalogue"
 
 
 @dataclass
@@ -73,15 +74,15 @@ def submissions(assignment, release_dir, entries):
     out = {"solution": {}, "blank": {}}
     for e in entries:
         out[e.student] = {}
-    for name in pipeline.notebook_names(assignment):
-        release_nb = pipeline.read_notebook(Path(release_dir) / name)
-        source_nb = pipeline.read_notebook(pipeline.REPO / "source" / assignment / name)
-        solutions = pipeline.solution_sources(source_nb)
+    repo = repository()
+    for name in repo.notebook_names(assignment):
+        release_nb = cells.read(Path(release_dir) / name)
+        solutions = cells.solution_sources(repo.source_notebook(assignment, name))
         out["blank"][name] = release_nb
-        out["solution"][name] = pipeline.fill_answers(release_nb, solutions)
+        out["solution"][name] = cells.fill_answers(release_nb, solutions)
         for e in entries:
             if e.cell in solutions:
-                out[e.student][name] = pipeline.fill_answers(
+                out[e.student][name] = cells.fill_answers(
                     release_nb, {**solutions, e.cell: e.answer(solutions)})
     return out
 
@@ -91,22 +92,22 @@ def grade(assignment, workdir, jobs=1):
 
     The submissions are spread over ``jobs`` scratch course folders graded concurrently
     (nbgrader grades one submission at a time per course). Returns ``(entries, rows)`` with
-    ``rows`` as from :func:`grading.pipeline.grades`.
+    ``rows`` as from :meth:`grading.course.Course.grades`.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     entries = load(assignment)
     workdir = Path(workdir)
-    courses = [pipeline.new_course(workdir / f"course{j}", [assignment]) for j in range(jobs)]
-    release = pipeline.generate_release(courses[0], assignment)
+    courses = [Course.create(workdir / f"course{j}", [assignment]) for j in range(jobs)]
+    release = courses[0].generate_release(assignment)
     for course in courses[1:]:
-        pipeline.generate_release(course, assignment)
+        course.generate_release(assignment)
     students = submissions(assignment, release, entries)
     for i, (student, notebooks) in enumerate(students.items()):
-        pipeline.submit(courses[i % jobs], student, assignment, notebooks)
+        courses[i % jobs].submit(student, assignment, notebooks)
     with ThreadPoolExecutor(jobs) as pool:
         list(pool.map(lambda course: autograde_all(course, assignment), courses))
-    rows = [row for course in courses for row in pipeline.grades(course)]
+    rows = [row for course in courses for row in course.grades()]
     return entries, rows
 
 
@@ -121,15 +122,15 @@ def autograde_all(course, assignment):
     A submission nbgrader cannot grade never hides the others.
     """
     try:
-        pipeline.autograde(course, assignment)
-    except pipeline.PipelineError as err:
+        course.autograde(assignment)
+    except NbgraderError as err:
         print(f"warning: {err}"[:2000])
     for student in not_autograded(course, assignment):
         print(f"warning: nbgrader could not grade {student} or a cell ran out of time; "
               "grading it again on its own")
         try:
-            pipeline.autograde(course, assignment, student=student)
-        except pipeline.PipelineError as err:
+            course.autograde(assignment, student=student)
+        except NbgraderError as err:
             print(f"warning: {err}"[:2000])
 
 
@@ -137,15 +138,15 @@ def not_autograded(course, assignment):
     """Submitted students for whom nbgrader wrote no graded notebook (it removes the folder of
     a submission it failed on), or whose graded notebook has a cell that ran out of time."""
     out = []
-    for student in pipeline.submitted_students(course, assignment):
-        graded = Path(course) / "autograded" / student / assignment
+    for student in course.submitted_students(assignment):
+        graded = course.autograded(student, assignment)
         if not graded.is_dir() or any(_timed_out(p) for p in graded.glob("*.ipynb")):
             out.append(student)
     return out
 
 
 def _timed_out(path):
-    nb = pipeline.read_notebook(path)
+    nb = cells.read(path)
     return any(o.get("ename") == "CellTimeoutError"
                for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
 
@@ -196,7 +197,7 @@ def report_section(assignment, results):
     return "\n".join(lines) + "\n"
 
 
-REPORT = pipeline.REPO / "docs" / "grading_quality.md"
+REPORT = REPO / "docs" / "grading_quality.md"
 REPORT_HEADER = """# Grading quality
 
 How well the autograder's tests separate right from wrong: every typical mistake and every

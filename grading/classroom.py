@@ -23,7 +23,6 @@ re-run skip what is done and finish the rest. Same inputs give the same grades; 
 submission or source is regraded, and one that can no longer be graded gets 0 with a reason,
 never a stale grade.
 """
-import hashlib
 import json
 import os
 import resource
@@ -38,24 +37,12 @@ from pathlib import Path
 
 import nbformat
 
-from grading import pipeline, preflight
+from grading import cells, find_fatal, preflight
+from grading.course import TIMESTAMP_FILE, Course, RunOptions, nbgrader_environment
+from grading.fingerprint import grader_fingerprint, input_hash
+from grading.limits import Limits, default_jobs
 
 STATE = ".grading"  # per-course working folder (sandboxes, state files)
-# One worker more than there are cores: a worker spends part of its time waiting for its
-# kernel's messages and for the disk. On 2 cores, 1,100 submissions took 573 and 581 s with
-# 3 workers against 605-634 s with 2 (bench/grade_scale.py, README).
-DEFAULT_JOBS = (os.cpu_count() or 1) + 1
-
-
-@dataclass
-class Limits:
-    """Per-submission limits."""
-
-    memory_bytes: int = 4 * 2 ** 30   # address space of nbgrader and of the kernel, each
-    cell_timeout: int = 30            # seconds per cell (nbgrader interrupts the cell)
-    submission_timeout: int = 120     # wall seconds for one submission
-    batch_size: int = 50              # at most this many submissions per nbgrader run
-    fork_kernels: bool = True         # kernels forked from a warm process (grading/forkserver.py)
 
 
 @dataclass
@@ -74,28 +61,6 @@ class Result:
 
 
 # ------------------------------------------------------------------------------ utilities
-def _grader_fingerprint():
-    parts = [Path(pipeline.__file__).with_name(n).read_bytes()
-             for n in ("guard.py", "kernel_guard.py", "preflight.py", "classroom.py",
-                       "nbgrader_patches.py")]
-    parts.append((pipeline.REPO / "nbgrader_config.py").read_bytes())
-    return hashlib.sha256(b"".join(parts)).hexdigest()
-
-
-def input_hash(course, assignment, student, fingerprint):
-    """Hash of everything a grade depends on: submission files, source notebooks, grader."""
-    h = hashlib.sha256(fingerprint.encode())
-    for folder in (Path(course) / "submitted" / student / assignment,
-                   Path(course) / "source" / assignment):
-        for p in sorted(folder.rglob("*")) if folder.exists() else []:
-            if p.is_file():
-                h.update(str(p.relative_to(folder)).encode())
-                with open(p, "rb") as f:
-                    for chunk in iter(lambda: f.read(1 << 20), b""):
-                        h.update(chunk)
-    return h.hexdigest()
-
-
 def _write_atomic(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -110,12 +75,12 @@ def _limited(memory_bytes):
     return preexec
 
 
-def run_limited(cmd, cwd, timeout, memory_bytes, env=None):
+def run_limited(cmd, *, cwd, timeout, memory_bytes):
     """Run ``cmd`` with a memory limit; on timeout kill its whole process group.
 
     Returns ``(returncode or None on timeout, output)``.
     """
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env or pipeline._env(), stdout=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, cwd=cwd, env=nbgrader_environment(), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True,
                             preexec_fn=_limited(memory_bytes))
     try:
@@ -127,79 +92,6 @@ def run_limited(cmd, cwd, timeout, memory_bytes, env=None):
         return None, out
 
 
-# ------------------------------------------------------------------------------- sandboxes
-def template_gradebook(course, assignment, work):
-    """A gradebook holding only the assignment (no students), copied into every sandbox."""
-    tmpl = work / "template"
-    if tmpl.exists():
-        shutil.rmtree(tmpl)
-    pipeline.new_course(tmpl, [assignment], root=course)
-    pipeline.generate_release(tmpl, assignment)
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as master:
-        duedate = master.find_assignment(assignment).duedate
-    if duedate is not None:
-        with Gradebook(f"sqlite:///{tmpl / 'gradebook.db'}") as gb:
-            gb.update_or_create_assignment(assignment, duedate=duedate)
-    return tmpl
-
-
-def _sandbox(work, template, name):
-    box = work / name
-    if box.exists():
-        shutil.rmtree(box)
-    box.mkdir(parents=True)
-    shutil.copy2(template / "nbgrader_config.py", box)
-    shutil.copytree(template / "source", box / "source")
-    shutil.copy2(template / "gradebook.db", box / "gradebook.db")
-    return box
-
-
-def _stage(box, course, assignment, student, names, release_dir):
-    """Preflight one submission into a sandbox; return its Result (scores still empty)."""
-    src = Path(course) / "submitted" / student / assignment
-    notebooks, notes, flags = preflight.prepare(src, release_dir, names)
-    result = Result(student, assignment, notes=notes, flags=flags, rebuilt=notebooks)
-    stamp = src / "timestamp.txt"
-    result.timestamp = stamp.read_text().strip() if stamp.exists() else None
-    gradable = {n: nb for n, nb in notebooks.items() if nb is not None}
-    if gradable:
-        dest = box / "submitted" / student / assignment
-        dest.mkdir(parents=True, exist_ok=True)
-        for name, nb in gradable.items():
-            nbformat.write(nb, str(dest / name))
-        if result.timestamp:
-            (dest / "timestamp.txt").write_text(result.timestamp)
-    return result, bool(gradable)
-
-
-def _collect(box, result, names):
-    """Read a sandbox's grades for ``result.student``; True when every gradable notebook was graded."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    graded_dir = box / "autograded" / result.student / result.assignment
-    ok = True
-    with Gradebook(f"sqlite:///{box / 'gradebook.db'}") as gb:
-        for name in names:
-            nb_name = Path(name).stem
-            if result.rebuilt.get(name) is None:
-                continue
-            try:
-                sub = gb.find_submission_notebook(nb_name, result.assignment, result.student)
-            except MissingEntry:
-                ok = False
-                continue
-            if not (graded_dir / name).exists() or any(g.auto_score is None for g in sub.grades):
-                ok = False
-                continue
-            result.scores[name] = {g.name: float(g.auto_score) for g in sub.grades}
-            result.penalties[name] = float(sub.late_submission_penalty or 0.0)
-            result.notes.extend(answer_errors(graded_dir / name, name))
-    result.graded_dir = graded_dir if ok else None
-    return ok
-
-
 EXPLAIN = {"MemoryError": "ran out of memory (the per-submission limit)",
            "SystemExit": "called exit()", "CellTimeoutError": "ran out of time",
            "KeyboardInterrupt": "was interrupted"}
@@ -208,143 +100,191 @@ EXPLAIN = {"MemoryError": "ran out of memory (the per-submission limit)",
 def answer_errors(path, name):
     """Short notes for answer cells that ended in an error (e.g. MemoryError, SystemExit)."""
     notes = []
-    nb = nbformat.read(str(path), as_version=4)
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution"):
+    for cell in cells.read(path).cells:
+        if cell.cell_type == "code" and cells.is_answer(cell):
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error" and out.get("ename") != "NotImplementedError":
                     why = EXPLAIN.get(out.get("ename"), f"raised {out.get('ename')}")
-                    notes.append(f"{name}: answer cell {meta.get('grade_id')} {why}")
+                    notes.append(f"{name}: answer cell {cells.grade_id(cell)} {why}")
     return notes
 
 
-def _autograde(box, assignment, limits, n, student=None):
-    # A cell past its time limit fails the submission (instead of being interrupted): a loop
-    # that ignores interrupts would otherwise stall every later cell; the submission is then
-    # regraded alone with the offending cell stubbed out.
-    # Kernels are forked from a warm process (grading/forkserver.py) and killed as soon as the
-    # notebook has run: everything is saved by then, and a graceful shutdown costs 0.1 s each.
-    cmd = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
-           f"--Execute.timeout={limits.cell_timeout}", "--Execute.interrupt_on_timeout=False",
-           "--Execute.shutdown_kernel=immediate"]
-    if student:
-        cmd.append(f"--student={student}")
-    # the sandbox's gradebook is a scratch copy: it may skip fsync (grading/nbgrader_patches.py)
-    env = dict(pipeline._env(), DL2_FORK_KERNELS="1" if limits.fork_kernels else "0",
-               DL2_SCRATCH_GRADEBOOK="1")
-    return run_limited(cmd, box, timeout=30 + limits.submission_timeout * n,
-                       memory_bytes=limits.memory_bytes, env=env)
+# ------------------------------------------------------------------------------- sandboxes
+@dataclass(frozen=True, kw_only=True)
+class AssignmentGrader:
+    """Grades submissions of one assignment in sandbox courses, made from one template.
 
+    A sandbox is a scratch :class:`~grading.course.Course` with the assignment's config,
+    source and a copy of the template's gradebook (the assignment and its due date, no
+    students); nbgrader grades the staged submissions there, and the scores are read back out.
 
-def grade_batch(course, assignment, students, work, template, names, limits, batch_id):
-    """Grade some students in one sandbox; fall back to one by one for those that failed."""
-    release_dir = template / "release" / assignment
-    box = _sandbox(work, template, f"batch-{batch_id}")
-    results, staged = [], []
-    for s in students:
-        result, gradable = _stage(box, course, assignment, s, names, release_dir)
-        results.append(result)
+    Attributes
+    ----------
+    course : Course
+        The class's course (only read here).
+    assignment : str
+    names : list of str
+        The assignment's notebook file names.
+    work : Path
+        Where the template and the sandboxes are made.
+    template : Course
+        The assignment released, with a gradebook that knows it.
+    limits : Limits
+    """
+
+    course: Course
+    assignment: str
+    names: list
+    work: Path
+    template: Course
+    limits: Limits
+
+    @classmethod
+    def prepare(cls, course, assignment, *, work, limits):
+        """Make the template course in ``work`` (release and gradebook of ``assignment``)."""
+        path = Path(work) / "template"
+        if path.exists():
+            shutil.rmtree(path)
+        template = Course.create(path, [assignment], like=course)
+        template.generate_release(assignment)
+        with course.gradebook() as master:
+            duedate = master.find_assignment(assignment).duedate
+        if duedate is not None:
+            with template.gradebook() as gb:
+                gb.update_or_create_assignment(assignment, duedate=duedate)
+        return cls(course=course, assignment=assignment, names=course.notebook_names(assignment),
+                   work=Path(work), template=template, limits=limits)
+
+    def sandbox(self, name):
+        """A fresh sandbox course called ``name`` (an older one of that name is replaced)."""
+        path = self.work / name
+        if path.exists():
+            shutil.rmtree(path)
+        box = Course.create(path, [self.assignment], like=self.template)
+        shutil.copy2(self.template.gradebook_path, box.gradebook_path)
+        return box
+
+    def stage(self, box, student):
+        """Preflight one submission into ``box``; returns its Result (scores still empty) and
+        whether anything of it can be graded."""
+        src = self.course.submitted(student, self.assignment)
+        notebooks, notes, flags = preflight.prepare(src, self.template.release(self.assignment),
+                                                    self.names)
+        result = Result(student, self.assignment, notes=notes, flags=flags, rebuilt=notebooks)
+        stamp = src / TIMESTAMP_FILE
+        result.timestamp = stamp.read_text().strip() if stamp.exists() else None
+        return result, self.place(box, result)
+
+    def place(self, box, result):
+        """Write ``result``'s gradable notebooks into ``box``; False when there are none."""
+        gradable = {n: nb for n, nb in result.rebuilt.items() if nb is not None}
         if gradable:
-            staged.append(result)
-    if staged:
-        _autograde(box, assignment, limits, len(staged))
-    for result in staged:
-        if not _collect(box, result, names):
-            grade_alone(course, assignment, result, work, template, names, limits)
-    return results
+            box.submit(result.student, self.assignment, gradable, timestamp=result.timestamp)
+        return bool(gradable)
 
+    def autograde(self, box, submissions, student=None):
+        """``nbgrader autograde`` in ``box`` under the limits; ``(returncode or None, output)``."""
+        args = ["autograde", self.assignment, "--force"]
+        if student:
+            args.append(f"--student={student}")
+        return run_limited(box.nbgrader_command(*args, options=RunOptions.for_sandbox(self.limits)),
+                           cwd=box.root, timeout=self.limits.run_timeout(submissions),
+                           memory_bytes=self.limits.memory_bytes)
 
-def grade_alone(course, assignment, result, work, template, names, limits, attempts=3):
-    """Grade one submission by itself; stub out the cell that kills or hangs the kernel."""
-    release_dir = template / "release" / assignment
-    for attempt in range(attempts + 1):
-        box = _sandbox(work, template, f"alone-{result.student}")
-        dest = box / "submitted" / result.student / assignment
-        dest.mkdir(parents=True)
+    def collect(self, box, result):
+        """Read ``box``'s grades of ``result.student``; True when every gradable notebook was graded."""
+        from nbgrader.api import MissingEntry
+
+        graded_dir = box.autograded(result.student, self.assignment)
+        ok = True
+        with box.gradebook() as gb:
+            for name in self.names:
+                if result.rebuilt.get(name) is None:
+                    continue
+                try:
+                    sub = gb.find_submission_notebook(Path(name).stem, self.assignment,
+                                                      result.student)
+                except MissingEntry:
+                    ok = False
+                    continue
+                if not (graded_dir / name).exists() or any(g.auto_score is None for g in sub.grades):
+                    ok = False
+                    continue
+                result.scores[name] = {g.name: float(g.auto_score) for g in sub.grades}
+                result.penalties[name] = float(sub.late_submission_penalty or 0.0)
+                result.notes.extend(answer_errors(graded_dir / name, name))
+        result.graded_dir = graded_dir if ok else None
+        return ok
+
+    def grade_batch(self, students, *, batch_id):
+        """Grade some students in one sandbox; those that failed are graded one by one."""
+        box = self.sandbox(f"batch-{batch_id}")
+        results, staged = [], []
+        for student in students:
+            result, gradable = self.stage(box, student)
+            results.append(result)
+            if gradable:
+                staged.append(result)
+        if staged:
+            self.autograde(box, len(staged))
+        for result in staged:
+            if not self.collect(box, result):
+                self.grade_alone(result)
+        return results
+
+    def grade_alone(self, result, *, attempts=3):
+        """Grade one submission by itself; stub out the cell that kills or hangs the kernel."""
+        for attempt in range(attempts + 1):
+            box = self.sandbox(f"alone-{result.student}")
+            self.place(box, result)
+            code, output = self.autograde(box, 1, student=result.student)
+            if self.collect(box, result):
+                return result
+            if attempt == attempts or not self.stub_fatal_cell(box, result):
+                break
+        tail = "timed out" if code is None else (output.strip().splitlines() or ["unknown error"])[-1]
+        result.notes.append(f"could not be graded ({tail[:120]}); 0 points")
+        result.scores, result.graded_dir = {}, None
+        return result
+
+    def stub_fatal_cell(self, box, result):
+        """Find the cell that kills or hangs the kernel and replace the answer behind it."""
         for name, nb in result.rebuilt.items():
-            if nb is not None:
-                nbformat.write(nb, str(dest / name))
-        if result.timestamp:
-            (dest / "timestamp.txt").write_text(result.timestamp)
-        code, output = _autograde(box, assignment, limits, 1, student=result.student)
-        if _collect(box, result, names):
-            return result
-        if attempt == attempts:
-            break
-        if not _stub_fatal_cell(box, result, limits):
-            break
-    tail = "timed out" if code is None else (output.strip().splitlines() or ["unknown error"])[-1]
-    result.notes.append(f"could not be graded ({tail[:120]}); 0 points")
-    result.scores, result.graded_dir = {}, None
-    return result
-
-
-FIND_FATAL = r"""
-import sys, nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from grading.guard import InjectGuard
-nb = nbformat.read(sys.argv[1], 4)
-original = list(nb.cells)
-nb, _ = InjectGuard().preprocess(nb, {})
-client = NotebookClient(nb, timeout=int(sys.argv[2]), allow_errors=True,
-                        interrupt_on_timeout=False, kernel_name="python3")
-with client.setup_kernel():
-    for i, cell in enumerate(nb.cells):
-        try:
-            client.execute_cell(cell, i)
-        except (CellTimeoutError, DeadKernelError, RuntimeError) as err:
-            idx = next((k for k, c in enumerate(original) if c is cell), -1)
-            print("FATAL", idx, type(err).__name__, flush=True)
-            break
-"""
-
-
-def _stub_fatal_cell(box, result, limits):
-    """Find the cell that kills or hangs the kernel and replace the answer behind it."""
-    for name, nb in result.rebuilt.items():
-        if nb is None:
-            continue
-        path = box / f"probe-{name}"
-        nbformat.write(nb, str(path))
-        _, out = run_limited([sys.executable, "-c", FIND_FATAL, str(path), str(limits.cell_timeout)],
-                             box, timeout=60 + limits.submission_timeout,
-                             memory_bytes=limits.memory_bytes)
-        found = [line.split() for line in out.splitlines() if line.startswith("FATAL ")]
-        if not found:
-            continue
-        _, index, error = found[0]
-        index = int(index)
-        if index < 0:
-            continue
-        # the answer cell at or before the fatal cell is the one to blame
-        culprit = next((k for k in range(index, -1, -1) if nb.cells[k].cell_type == "code" and (
-            nb.cells[k].metadata.get("nbgrader", {}).get("solution")
-            or not nb.cells[k].metadata.get("nbgrader"))), None)
-        if culprit is None:
-            continue
-        cell = nb.cells[culprit]
-        label = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {culprit}")
-        why = {"DeadKernelError": "stopped the Python kernel (exit or kill)",
-               "CellTimeoutError": f"ran past {limits.cell_timeout} s and ignored interrupts"
-               }.get(error, f"broke the kernel ({error})")
-        result.notes.append(f"{name}: answer cell {label} {why}; it was replaced by a stub "
-                            "and the rest graded")
-        cell.source = ("raise RuntimeError('grader: this cell stopped the grading and was "
-                       "removed')")
-        return True
-    return False
+            if nb is None:
+                continue
+            path = cells.write(nb, box.root / f"probe-{name}")
+            _, out = run_limited([sys.executable, "-m", find_fatal.__name__, str(path),
+                                  f"--timeout={self.limits.cell_timeout}"],
+                                 cwd=box.root, timeout=self.limits.probe_timeout(),
+                                 memory_bytes=self.limits.memory_bytes)
+            found = find_fatal.parse(out)
+            if found is None or found[0] < 0:
+                continue
+            index, error = found
+            # the answer cell at or before the fatal cell is the one to blame
+            culprit = next((k for k in range(index, -1, -1) if nb.cells[k].cell_type == "code"
+                            and (cells.is_answer(nb.cells[k]) or not cells.meta(nb.cells[k]))),
+                           None)
+            if culprit is None:
+                continue
+            cell = nb.cells[culprit]
+            label = cells.grade_id(cell) or f"cell {culprit}"
+            why = {"DeadKernelError": "stopped the Python kernel (exit or kill)",
+                   "CellTimeoutError": f"ran past {self.limits.cell_timeout} s and ignored "
+                                       "interrupts"}.get(error, f"broke the kernel ({error})")
+            result.notes.append(f"{name}: answer cell {label} {why}; it was replaced by a stub "
+                                "and the rest graded")
+            cell.source = ("raise RuntimeError('grader: this cell stopped the grading and was "
+                           "removed')")
+            return True
+        return False
 
 
 # ---------------------------------------------------------------------------- gradebook
 def record(course, result, names):
     """Write one submission's automatic scores into the course gradebook (one transaction)
     and put its graded notebooks in ``autograded/``. Manual scores are left alone."""
-    from nbgrader.api import Gradebook
-
-    course = Path(course)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with course.gradebook() as gb:
         gb.update_or_create_student(result.student)
         kwargs = {"timestamp": result.timestamp} if result.timestamp else {}
         sub = gb.update_or_create_submission(result.assignment, result.student, **kwargs)
@@ -356,7 +296,7 @@ def record(course, result, names):
                 grade.needs_manual_grade = False
             nb.late_submission_penalty = result.penalties.get(name) or None
         gb.db.commit()
-    dest = course / "autograded" / result.student / result.assignment
+    dest = course.autograded(result.student, result.assignment)
     staging = dest.with_name(dest.name + ".new")
     if staging.exists():
         shutil.rmtree(staging)
@@ -366,10 +306,10 @@ def record(course, result, names):
         if graded is not None and graded.exists():
             shutil.copy2(graded, staging / name)
         else:  # not gradable: a copy of the release that says why, so feedback explains it
-            nb = nbformat.read(str(course / "release" / result.assignment / name), as_version=4)
+            nb = course.release_notebook(result.assignment, name)
             nb.cells.insert(0, nbformat.v4.new_markdown_cell(
                 "**Not graded:** " + "; ".join(result.notes or ["no gradable notebook"])))
-            nbformat.write(nb, str(staging / name))
+            cells.write(nb, staging / name)
     if dest.exists():
         shutil.rmtree(dest)
     os.replace(staging, dest)
@@ -378,26 +318,25 @@ def record(course, result, names):
 # ------------------------------------------------------------------------------ the job
 @dataclass
 class _Job:
-    """One assignment being graded: what is left to grade, its sandboxes and its batches."""
+    """One assignment being graded: what is left to grade, its grader and its batches."""
 
     assignment: str
     names: list
     states: dict                                  # student -> state dict
     todo: list                                    # (student, input hash) still to grade
     work: Path
-    template: Path = None
+    grader: AssignmentGrader = None
     futures: list = field(default_factory=list)
 
 
-def _plan(course, assignment, force, progress):
+def _plan(course, assignment, *, force, limits, progress):
     """Release ``assignment``; find the submissions whose grades are missing or out of date."""
-    work = course / STATE / "work" / assignment
-    state_dir = course / STATE / "state" / assignment
-    pipeline.generate_release(course, assignment)
-    names = pipeline.notebook_names(assignment, root=course)
-    fingerprint = _grader_fingerprint()
+    work = course.root / STATE / "work" / assignment
+    state_dir = course.root / STATE / "state" / assignment
+    course.generate_release(assignment)
+    fingerprint = grader_fingerprint(course)
     states, todo = {}, []
-    for student in pipeline.submitted_students(course, assignment):
+    for student in course.submitted_students(assignment):
         digest = input_hash(course, assignment, student, fingerprint)
         path = state_dir / f"{student}.json"
         if not force and path.exists():
@@ -408,26 +347,25 @@ def _plan(course, assignment, force, progress):
                     progress.update(1)
                 continue
         todo.append((student, digest))
-    job = _Job(assignment, names, states, todo, work)
+    job = _Job(assignment, course.notebook_names(assignment), states, todo, work)
     if todo:
-        job.template = template_gradebook(course, assignment, work)
+        job.grader = AssignmentGrader.prepare(course, assignment, work=work, limits=limits)
     return job
 
 
-def _submit(pool, course, job, limits, jobs):
+def _submit(pool, job, *, limits, jobs):
     """Queue the job's batches on ``pool``."""
-    # big batches amortize the start-up of nbgrader and of its fork server (~3 s of CPU each);
-    # one batch per worker is enough, since the pool holds the next assignment's batches too
+    # big batches amortize the start-up of nbgrader and of its fork server; one batch per
+    # worker is enough, since the pool holds the next assignment's batches too
     size = max(1, min(limits.batch_size, -(-len(job.todo) // max(1, jobs))))
     batches = [job.todo[i:i + size] for i in range(0, len(job.todo), size)]
-    job.futures = [pool.submit(grade_batch, course, job.assignment, [s for s, _ in b], job.work,
-                               job.template, job.names, limits, k)
+    job.futures = [pool.submit(job.grader.grade_batch, [s for s, _ in b], batch_id=k)
                    for k, b in enumerate(batches)]
 
 
 def _finish(course, job, progress):
     """Record each batch's results as it completes (gradebook, ``autograded/``, state file)."""
-    state_dir = course / STATE / "state" / job.assignment
+    state_dir = course.root / STATE / "state" / job.assignment
     digests = dict(job.todo)
     for future in as_completed(job.futures):
         for result in future.result():
@@ -454,29 +392,39 @@ def grade_assignments(course, assignments, *, jobs=None, limits=None, force=Fals
     the next one and prepares its sandboxes, then records the first one's results, so the
     cores never wait for the one-at-a-time steps. With ``feedback=True`` an assignment's
     ``nbgrader generate_feedback`` joins the pool as soon as its grades are all recorded.
+
+    Parameters
+    ----------
+    course : Course
+    assignments : list of str
+    jobs : int, optional
+        Workers (default: :func:`grading.limits.default_jobs`).
+    limits : Limits, optional
+    force : bool
+        Regrade even submissions whose grades are up to date.
+    progress : tqdm-like, optional
+        Gets ``update(1)`` per submission and the current one as ``set_postfix_str``.
+    feedback : bool
     """
     limits = limits or Limits()
-    jobs = jobs or DEFAULT_JOBS
-    course = Path(course)
+    jobs = jobs or default_jobs()
     done, previous, feedback_runs = {}, None, []
 
     def finish(job, last=False):
         done[job.assignment] = _finish(course, job, progress)
         if feedback and done[job.assignment]:
             # the last assignment's feedback has the workers to itself: split it between them
-            graded = sorted(p.parent.name for p in course.glob(f"autograded/*/{job.assignment}"))
+            graded = course.graded_students(job.assignment)
             parts = max(1, min(jobs, len(graded))) if last else 1
             for k in range(parts):
-                args = ["generate_feedback", job.assignment, "--force"]
                 others = [s for i, s in enumerate(graded) if i % parts != k]
-                if others:
-                    args.append("--CourseDirectory.student_id_exclude=" + ",".join(others))
-                feedback_runs.append(pool.submit(pipeline.run_nbgrader, args, course))
+                feedback_runs.append(pool.submit(course.generate_feedback, job.assignment,
+                                                 exclude=others))
 
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         for assignment in assignments:
-            job = _plan(course, assignment, force, progress)
-            _submit(pool, course, job, limits, jobs)
+            job = _plan(course, assignment, force=force, limits=limits, progress=progress)
+            _submit(pool, job, limits=limits, jobs=jobs)
             if previous is not None:
                 finish(previous)
             previous = job
@@ -487,29 +435,39 @@ def grade_assignments(course, assignments, *, jobs=None, limits=None, force=Fals
     return done
 
 
-def grade_assignment(course, assignment, *, jobs=None, limits=None, force=False, progress=None):
-    """Grade every submission of one assignment; returns ``{student: state dict}``."""
-    return grade_assignments(course, [assignment], jobs=jobs, limits=limits, force=force,
-                             progress=progress)[assignment]
-
-
 def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False, report=True,
                 show_progress=True):
-    """Release, grade, feed back, export and report every assignment of ``course``."""
+    """Release, grade, feed back, export and report every assignment of ``course``.
+
+    Parameters
+    ----------
+    course : Course or path
+        A folder without ``nbgrader_config.py`` gets the repository's.
+    assignments : list of str, optional
+        Default: every assignment in the course's ``source/``.
+
+    Returns
+    -------
+    states : dict
+        ``{assignment: {student: state}}``.
+    elapsed : float
+        Seconds.
+    """
     from tqdm.auto import tqdm
 
     from grading import report as report_mod
 
-    course = Path(course)
-    names = assignments or pipeline.assignments(course)
-    total = sum(len(pipeline.submitted_students(course, a)) for a in names)
+    if not isinstance(course, Course):
+        course = Course.open(course, create_config=True)
+    names = assignments or course.assignments()
+    total = sum(len(course.submitted_students(a)) for a in names)
     start = time.perf_counter()
     with tqdm(total=total, desc="grading", unit="submission", disable=not show_progress) as bar:
         states = grade_assignments(course, names, jobs=jobs, limits=limits, force=force,
                                    progress=bar, feedback=True)
-    out = course / "reports"
+    out = course.root / "reports"
     out.mkdir(exist_ok=True)
-    pipeline.run_nbgrader(["export", f"--to={out / 'nbgrader_export.csv'}"], course)
+    course.export(out / "nbgrader_export.csv")
     elapsed = time.perf_counter() - start
     if report:
         report_mod.write(course, names, states, out, elapsed)

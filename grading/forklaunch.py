@@ -1,7 +1,8 @@
-"""The "kernel process" jupyter_client starts for a forked kernel (see grading/forkserver.py).
+"""The "kernel process" jupyter_client starts for a forked kernel: ``python -m grading.forklaunch``.
 
-Runs with ``python -S`` and the standard library only, so it starts in a few milliseconds. It
-asks the fork server for a kernel (handing over this process's stdin/stdout/stderr, working
+Uses the standard library only, so it starts in a few milliseconds
+(:class:`grading.forkkernel.ForkKernelManager` starts it; :mod:`grading.forkserver` forks the
+kernel). It asks the fork server for a kernel (handing over this process's stdin/stdout/stderr, working
 folder, environment and arguments), forwards the signals jupyter_client sends (an interrupt is
 SIGINT) to that kernel, and exits when the kernel exits, with its exit status.
 """
@@ -12,12 +13,14 @@ import socket
 import struct
 import sys
 
+SERVER_ENV = "DL2_FORK_SERVER"  # the fork server's socket, set in the kernel spec's environment
+
 
 def main():
-    path = os.environ.get("DL2_FORK_SERVER")
+    path = os.environ.get(SERVER_ENV)
     if not path:
-        sys.exit("forklaunch: DL2_FORK_SERVER is not set; start kernels through "
-                 "grading.forkserver.ForkKernelManager")
+        sys.exit(f"forklaunch: {SERVER_ENV} is not set; start kernels through "
+                 "grading.forkkernel.ForkKernelManager")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.connect(path)

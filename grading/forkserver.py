@@ -1,56 +1,61 @@
 """Fast kernels for class grading: every notebook gets a fresh kernel forked from a warm process.
 
-Starting a Jupyter kernel the usual way costs about 0.4 s of CPU (Python, IPython, ipykernel,
-then the notebook's own ``import numpy``, ``pandas``, ``common``...) and shutting it down
-another 0.1 s. Grading 100 students x 11 assignments spends most of its time there. Here a
-*fork server* imports all of that once; each kernel is then a ``fork()`` of it, which takes
-milliseconds and gives every submission its own process, its own memory and a clean state,
-exactly as a new kernel would (nothing of one student's code ever runs in the server).
+Starting a Jupyter kernel the usual way means starting Python, IPython and ipykernel, then the
+notebook's own ``import numpy``, ``pandas``, ``common``..., and grading a class spends most of
+its time there (measurements: README, "Performance"). Here a *fork server*
+(``python -m grading.forkserver SOCKET``) imports all of that once; each kernel is then a
+``fork()`` of it, which takes milliseconds and gives every submission its own process, its
+own memory and a clean state, exactly as a new kernel would (nothing of one student's code
+ever runs in the server).
 
-How the pieces fit (only ``python -m grading grade-class`` uses this; ``nbgrader autograde``
+How the pieces fit (class grading sets ``GuardedExecute.fork_kernels``; ``nbgrader autograde``
 and ``nbgrader validate`` run by hand use ordinary kernels):
 
-* :class:`ForkExecute` is nbgrader's ``Execute`` preprocessor with :class:`ForkKernelManager`;
-  ``nbgrader_config.py`` selects it when ``DL2_FORK_KERNELS=1``.
-* :class:`ForkKernelManager` starts the server once per nbgrader process (``python -m
-  grading.forkserver SOCKET``, in nbgrader's process group and under its memory limit) and
-  launches ``grading/forklaunch.py`` as the "kernel process" that jupyter_client watches.
+* :class:`grading.forkkernel.ForkKernelManager` starts this server once per nbgrader process
+  and launches :mod:`grading.forklaunch` as the "kernel process" jupyter_client watches;
 * the launcher hands its stdin/stdout/stderr and the kernel's connection file to the server,
-  which forks the kernel; the launcher forwards signals (interrupts) to the kernel and exits
-  with the kernel's exit status, so jupyter_client sees a kernel die exactly when it dies.
+  which forks the kernel (:func:`serve`);
 * if the launcher is killed, the server kills its kernel; if nbgrader goes away (its pipe to
   the server closes, or its process group is killed), the server and every kernel go with it.
 """
-import atexit
+import importlib
 import json
 import os
+import pkgutil
 import selectors
-import shutil
 import signal
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
 import threading
 import traceback
-from pathlib import Path
 
-LAUNCHER = Path(__file__).with_name("forklaunch.py")
+from grading import kernel_guard  # noqa: F401  (imported before forking: the guard of every kernel)
+
 HEADER = struct.Struct("!Q")  # length of the JSON request that follows the file descriptors
+                              # (grading/forklaunch.py packs the same "!Q")
+READY = "ready"  # the server's first line on stdout once it accepts requests
 
-# What the server imports before forking: the kernel machinery and what the notebooks import.
+# What the server imports before forking: the kernel machinery and what the notebooks import
+# (and every module of the course package, see _warm_imports).
 WARM_MODULES = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
-    "IPython.core.completer",
-    "numpy", "pandas", "common.functions", "common.layers", "common.gradient_check",
-    "common.optimizers", "common.initializers", "common.network", "common.trainer",
-    "common.datasets", "common.autodiff", "grading.kernel_guard",
+    "IPython.core.completer", "numpy", "pandas",
     "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
 )
 # The backend a kernel gives matplotlib when none is set (ipykernel's kernelapp does the same);
 # it is only loaded when a notebook first draws, inside the kernel.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def _warm_imports():
+    """Import :data:`WARM_MODULES` and every module of the course package ``common``."""
+    import common
+
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    for info in pkgutil.iter_modules(common.__path__, prefix=common.__name__ + "."):
+        importlib.import_module(info.name)
 
 
 def _warm_matplotlib():
@@ -117,8 +122,7 @@ def serve(path):
     """Accept launch requests on the Unix socket ``path`` until stdin closes."""
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's note on frozen modules
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-    for name in WARM_MODULES:
-        __import__(name)
+    _warm_imports()
     _warm_matplotlib()
     if threading.active_count() != 1:  # fork() is only safe from a single-threaded process
         raise RuntimeError(f"fork server has {threading.active_count()} threads after imports")
@@ -135,7 +139,7 @@ def serve(path):
     sel.register(sys.stdin.fileno(), selectors.EVENT_READ, "parent")
     sel.register(wake_r, selectors.EVENT_READ, "reap")
     kernels = {}  # pid -> connection to its launcher
-    sys.stdout.write("ready\n")
+    sys.stdout.write(READY + "\n")
     sys.stdout.flush()
     server_pid = os.getpid()
 
@@ -212,135 +216,6 @@ def serve(path):
                         os.kill(pid, signal.SIGKILL)
                     except ProcessLookupError:
                         pass
-
-
-# ------------------------------------------------------------------ the jupyter_client side
-class _Server:
-    """One fork server per process, started on first use and stopped at exit."""
-
-    _lock = threading.Lock()
-    _instance = None
-
-    def __init__(self):
-        self.folder = tempfile.mkdtemp(prefix="dl2-fork-")
-        self.path = os.path.join(self.folder, "server.sock")
-        self.proc = subprocess.Popen([sys.executable, "-m", "grading.forkserver", self.path],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        line = self.proc.stdout.readline()
-        if line.strip() != b"ready":
-            self.stop()
-            raise RuntimeError("the grading fork server did not start (see the messages above)")
-        atexit.register(self.stop)
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    @classmethod
-    def get(cls):
-        with cls._lock:
-            if cls._instance is None or not cls._instance.alive():
-                cls._instance = cls()
-            return cls._instance
-
-
-def _manager_classes():
-    import asyncio
-    import time
-    from queue import Empty
-
-    from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.kernelspec import KernelSpec
-    from jupyter_client.manager import AsyncKernelManager
-    from nbgrader.preprocessors import Execute
-
-    class ReadyClient(AsyncKernelClient):
-        """A client that knows the kernel is ready as soon as it is.
-
-        jupyter_client's ``wait_for_ready`` ends by waiting for 0.2 s of silence on IOPub;
-        here it ends when IOPub delivers the kernel's "idle" status for our ``kernel_info``
-        request, which proves both channels are connected (the same check, without the wait).
-        """
-
-        async def _async_wait_for_ready(self, timeout=None):
-            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-            while True:
-                request = self.kernel_info()
-                try:
-                    reply = await self.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    reply = None
-                if reply is not None and reply["msg_type"] == "kernel_info_reply" \
-                        and reply["parent_header"].get("msg_id") == request:
-                    try:
-                        while True:
-                            msg = await self.iopub_channel.get_msg(timeout=0.5)
-                            if msg["msg_type"] == "iopub_welcome":
-                                break  # subscribed only now: our "idle" may be lost, ask again
-                            if (msg["parent_header"].get("msg_id") == request
-                                    and msg["msg_type"] == "status"
-                                    and msg["content"]["execution_state"] == "idle"):
-                                self._handle_kernel_info_reply(reply)
-                                return
-                    except Empty:
-                        pass  # IOPub not connected yet (ZeroMQ's slow joiner): ask again
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-
-        wait_for_ready = _async_wait_for_ready  # jupyter_client binds the public name directly
-
-    class ForkKernelManager(AsyncKernelManager):
-        """A kernel manager whose kernels are forked from the warm fork server."""
-
-        client_factory = ReadyClient
-
-        @property
-        def kernel_spec(self):
-            server = _Server.get()
-            return KernelSpec(
-                argv=[sys.executable, "-S", str(LAUNCHER), "-f", "{connection_file}"],
-                env={"DL2_FORK_SERVER": server.path}, display_name="Python 3 (forked)",
-                language="python", interrupt_mode="signal", metadata={})
-
-        async def _async_kill_kernel(self, restart=False):
-            # jupyter_client polls a killed kernel every 0.1 s; the launcher dies within a
-            # few milliseconds of SIGKILL, so look more often
-            if self.has_kernel:
-                await self.provisioner.kill(restart=restart)
-                process = self.provisioner.process
-                for _ in range(2500):
-                    if process is None or process.poll() is not None:
-                        break
-                    await asyncio.sleep(0.002)
-            await super()._async_kill_kernel(restart=restart)
-
-    class ForkExecute(Execute):
-        """nbgrader's ``Execute`` preprocessor, running each notebook in a forked kernel."""
-
-        def __init__(self, *args, **kwargs):
-            kwargs.setdefault("kernel_manager_class", ForkKernelManager)
-            super().__init__(*args, **kwargs)
-
-    return ForkKernelManager, ForkExecute
-
-
-def __getattr__(name):  # the classes need jupyter_client and nbgrader: build them on first use
-    if name in ("ForkKernelManager", "ForkExecute"):
-        global ForkKernelManager, ForkExecute
-        ForkKernelManager, ForkExecute = _manager_classes()
-        return globals()[name]
-    raise AttributeError(name)
 
 
 if __name__ == "__main__":

@@ -1,24 +1,21 @@
-"""Speed fixes for nbgrader, applied by ``nbgrader_config.py``.
+"""Speed fixes for nbgrader's own costs (measurements: README, "Performance").
 
-1. In every nbgrader command, cell metadata is validated without re-checking the schema.
-   nbgrader checks the ``nbgrader`` metadata of every cell, on every read of a notebook, with
-   ``jsonschema.validate(metadata, schema)`` (``nbgrader/nbgraderformat/common.py``). That
-   function first validates the *schema itself* against the JSON Schema meta-schema, then
-   builds a new validator, every time. Profiled on one ``nbgrader autograde`` of a 01_autodiff
-   submission (76 such calls): 0.70 s before (on a busy machine), 0.03 s with
-   :func:`cache_metadata_validator`, which makes nbgrader's module use a ``validate`` that
-   checks each schema once and keeps its validator. The metadata is still validated, with the same validator class, and a bad cell
-   raises the same ``jsonschema.ValidationError`` (the best match, as ``jsonschema.validate``
-   picks it). Students' ``nbgrader validate`` gains as much.
-2. In the sandbox course folders of class grading only, the scratch gradebooks are written
-   without waiting for the disk (:func:`scratch_gradebooks_without_fsync`).
+1. :func:`cache_metadata_validator`, called once by ``nbgrader_config.py``: nbgrader checks
+   the ``nbgrader`` metadata of every cell, on every read of a notebook, with
+   ``jsonschema.validate(metadata, schema)`` (``nbgrader/nbgraderformat/common.py``), which
+   first validates the *schema itself* against the meta-schema and builds a new validator,
+   every time. Here nbgrader's module uses a :func:`validate` that checks each schema once and
+   keeps its validator. The metadata is still validated, with the same validator class, and a
+   bad cell raises the same ``jsonschema.ValidationError`` (the best match, as
+   ``jsonschema.validate`` picks it). Students' ``nbgrader validate`` gains as much.
+2. :func:`scratch_gradebooks_without_fsync`: the sandbox copies of class grading commit to
+   SQLite without waiting for the disk; :class:`grading.preprocessors.ScratchGradebook`
+   applies it when its ``enabled`` trait is set.
 """
 import json
 import types
 
 import jsonschema
-
-SCRATCH_GRADEBOOK_ENV = "DL2_SCRATCH_GRADEBOOK"  # set by grading/classroom.py for its sandboxes
 
 _VALIDATORS = {}  # schema as canonical JSON -> validator
 
@@ -54,11 +51,10 @@ def no_fsync(dbapi_connection, connection_record=None):
 def scratch_gradebooks_without_fsync():
     """Every SQLite database this process opens from now on commits without ``fsync``.
 
-    Only for the sandbox nbgrader runs of class grading (``grading/classroom.py`` sets
-    ``DL2_SCRATCH_GRADEBOOK=1``): their gradebook is a scratch copy, rebuilt from the template
-    on every run, from which the scores are copied into the course gradebook; that one is never
-    opened with this setting. nbgrader commits about 50 times per submission, ~0.7 ms each
-    on this machine's disk.
+    Only for the sandbox nbgrader runs of class grading: their gradebook is a scratch copy,
+    rebuilt from the template on every run, from which the scores are copied into the course
+    gradebook; that one is never opened in such a process. nbgrader commits some fifty times
+    per submission.
     """
     from sqlalchemy import event
     from sqlalchemy.engine import Engine

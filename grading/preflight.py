@@ -20,6 +20,9 @@ from pathlib import Path
 
 import nbformat
 
+from grading import cells
+from grading.course import TIMESTAMP_FILE
+
 MAX_BYTES = 300 * 2 ** 20  # larger files are refused without being parsed
 
 SUSPICIOUS = re.compile(
@@ -27,10 +30,6 @@ SUSPICIOUS = re.compile(
     r"get_ipython\(\)\.events|"
     # assigning to an attribute of a library module: np.allclose = ..., builtins.max = ...
     r"^\s*(np|numpy|builtins|common(\.\w+)*|gc|math)\.[\w.]+\s*=(?!=)", re.MULTILINE)
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 def _read(path, notes):
@@ -55,14 +54,14 @@ def rebuild(student, release_nb, notes, name):
     answers, answers_by_id, extra_after = {}, {}, {}
     last_answer = None
     release_ids = {c.get("id") for c in release_nb.cells}
-    release_grade_ids = {_meta(c).get("grade_id") for c in release_nb.cells} - {None}
-    locked_in_release = [(_meta(c).get("grade_id") or c.get("id"), c.source)
-                         for c in release_nb.cells if _meta(c).get("locked")]
+    release_grade_ids = {cells.grade_id(c) for c in release_nb.cells} - {None}
+    locked_in_release = [(cells.grade_id(c) or c.get("id"), c.source)
+                         for c in release_nb.cells if cells.is_locked(c)]
     locked_in_student = []
     for cell in student.get("cells", []):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
-        meta = _meta(cell)
+        meta = cells.meta(cell)
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
         grade_id = meta.get("grade_id")
@@ -77,12 +76,11 @@ def rebuild(student, release_nb, notes, name):
         elif cell.get("cell_type") == "code" and source.strip():
             extra_after.setdefault(last_answer, []).append(source)
     changed_tests = locked_in_student != locked_in_release
-    out = nbformat.from_dict(json.loads(json.dumps(release_nb)))
-    cells, missing = [], []
+    out = cells.copy(release_nb)
+    rebuilt, missing = [], []
     for cell in out.cells:
-        meta = _meta(cell)
-        if meta.get("solution"):
-            gid = meta.get("grade_id")
+        if cells.is_answer(cell):
+            gid = cells.grade_id(cell)
             if gid in answers:
                 cell.source = answers[gid]
             elif cell.get("id") in answers_by_id:
@@ -90,19 +88,17 @@ def rebuild(student, release_nb, notes, name):
                 notes.append(f"{name}: answer cell {gid} found by cell id (its metadata was changed)")
             else:
                 missing.append(gid)
-            cells.append(cell)
+            rebuilt.append(cell)
             for source in extra_after.pop(gid, []):
-                cells.append(nbformat.v4.new_code_cell(source))
+                rebuilt.append(nbformat.v4.new_code_cell(source))
         else:
-            cells.append(cell)
+            rebuilt.append(cell)
     # cells added before the first answer go right before it
     if None in extra_after:
-        first = next((i for i, c in enumerate(cells) if _meta(c).get("solution")), len(cells))
-        cells[first:first] = [nbformat.v4.new_code_cell(s) for s in extra_after.pop(None)]
-    out.cells = cells
-    for c in out.cells:
-        if c.cell_type == "code":
-            c.outputs, c.execution_count = [], None
+        first = next((i for i, c in enumerate(rebuilt) if cells.is_answer(c)), len(rebuilt))
+        rebuilt[first:first] = [nbformat.v4.new_code_cell(s) for s in extra_after.pop(None)]
+    out.cells = rebuilt
+    cells.clear_outputs(out)
     if missing:
         notes.append(f"{name}: answer cell(s) missing or unrecognisable: {', '.join(missing)}")
     if changed_tests:
@@ -152,12 +148,12 @@ def prepare(submission_dir, release_dir, notebook_names):
         release_nb = nbformat.read(str(Path(release_dir) / name), as_version=4)
         nb = rebuild(data, release_nb, notes, name)
         for cell in nb.cells:
-            if cell.cell_type == "code" and not _meta(cell).get("locked") and SUSPICIOUS.search(cell.source):
+            if cell.cell_type == "code" and not cells.is_locked(cell) and SUSPICIOUS.search(cell.source):
                 flags.append(f"{name}: code touching the grader or interpreter internals "
                              f"({SUSPICIOUS.search(cell.source).group(0)}); review by hand")
         notebooks[name] = nb
     others = sorted(p.name for p in submission_dir.iterdir()
-                    if p.is_file() and p.suffix != ".ipynb" and p.name != "timestamp.txt") \
+                    if p.is_file() and p.suffix != ".ipynb" and p.name != TIMESTAMP_FILE) \
         if submission_dir.exists() else []
     if unexpected or others:
         notes.append("ignored extra file(s): " + ", ".join(unexpected + others))

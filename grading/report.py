@@ -15,16 +15,24 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from grading import pipeline  # noqa: E402
 
 
 def gradebook_scores(course):
-    """Per-cell scores from the gradebook (manual adjustments included)."""
-    df = pd.DataFrame(pipeline.grades(course))
+    """Per-cell scores from ``course``'s gradebook (manual adjustments included)."""
+    df = pd.DataFrame(course.grades())
     if df.empty:
         return pd.DataFrame(columns=["assignment", "student", "notebook", "test", "score",
                                      "max_score"])
     return df
+
+
+def markdown_table(table):
+    """A Markdown table of a DataFrame, its index as the first column."""
+    header = [table.index.name or ""] + [str(c) for c in table.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for index, row in table.iterrows():
+        lines.append("| " + " | ".join([str(index)] + [str(v) for v in row]) + " |")
+    return "\n".join(lines)
 
 
 def histogram(totals, assignment, max_points, path):
@@ -40,6 +48,9 @@ def histogram(totals, assignment, max_points, path):
 
 
 def write(course, assignments, states, out, elapsed):
+    """Write the report folder ``out`` for ``assignments`` of ``course`` (a
+    :class:`grading.course.Course`); ``states`` as :func:`grading.classroom.grade_assignments`
+    returns them. Returns the grades table."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cells = gradebook_scores(course)
@@ -69,8 +80,7 @@ def write(course, assignments, states, out, elapsed):
     lines = ["# Grading report", "",
              f"{len(grades)} submissions of {grades.student.nunique()} students graded in "
              f"{elapsed:.0f} s.", "",
-             "## Scores (points / max)", "", table.to_markdown() if hasattr(table, "to_markdown")
-             and _has_tabulate() else "```\n" + table.to_string() + "\n```", "",
+             "## Scores (points / max)", "", markdown_table(table), "",
              "## Tests the class fails most", "",
              "| assignment | test | full points | mean points |", "| --- | --- | --- | --- |"]
     for r in rates.head(15).itertuples():
@@ -82,11 +92,3 @@ def write(course, assignments, states, out, elapsed):
     lines += ["", "Histograms: " + ", ".join(f"`scores_{a}.png`" for a in sorted(grades.assignment.unique()))]
     (out / "report.md").write_text("\n".join(lines) + "\n")
     return grades
-
-
-def _has_tabulate():
-    try:
-        import tabulate  # noqa: F401
-        return True
-    except ImportError:
-        return False

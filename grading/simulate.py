@@ -11,12 +11,10 @@ Students (one persona each, the same in every assignment):
 * hostile students, whose trick is applied in :data:`HOSTILE_ASSIGNMENT` (and who hand in the
   solution elsewhere): see :data:`HOSTILE`.
 """
-import json
-from pathlib import Path
-
 import nbformat
 
-from grading import catalogue, pipeline
+from grading import catalogue, cells
+from grading.course import Course, repository
 
 DUE = "2026-11-20 23:59:00 UTC"
 ON_TIME = "2026-11-20 18:00:00 UTC"
@@ -62,9 +60,9 @@ PERSONAS = ([f"solution-{i}" for i in range(1, 4)] + [f"alternative-{i}" for i i
 
 
 def _answers(assignment, name):
-    release_nb = pipeline.read_notebook(pipeline.REPO / "release" / assignment / name)
-    source_nb = pipeline.read_notebook(pipeline.REPO / "source" / assignment / name)
-    return release_nb, pipeline.solution_sources(source_nb)
+    repo = repository()
+    release_nb = repo.release_notebook(assignment, name)
+    return release_nb, cells.solution_sources(repo.source_notebook(assignment, name))
 
 
 def _first_wrong(entries, cell, solutions):
@@ -78,9 +76,9 @@ def persona_notebooks(persona, assignment, index=0):
     """``{file name: notebook or raw text}`` for one student and assignment."""
     entries = catalogue.load(assignment)
     out = {}
-    for name in pipeline.notebook_names(assignment):
+    for name in repository().notebook_names(assignment):
         release_nb, solutions = _answers(assignment, name)
-        cells = list(solutions)
+        answer_ids = list(solutions)
         answers = dict(solutions)
         kind = persona.rsplit("-", 1)[0] if not persona.startswith("hostile-") else "hostile"
         k = int(persona.rsplit("-", 1)[1]) if kind != "hostile" else 0
@@ -88,9 +86,9 @@ def persona_notebooks(persona, assignment, index=0):
             out[name] = release_nb
             continue
         if kind == "partial":
-            answers = {c: solutions[c] for c in cells[: max(1, len(cells) // 2)]}
+            answers = {c: solutions[c] for c in answer_ids[: max(1, len(answer_ids) // 2)]}
         elif kind == "alternative":
-            for cell in cells:
+            for cell in answer_ids:
                 alts = [e for e in entries if e.kind == "correct" and e.cell == cell]
                 if alts:
                     answers[cell] = alts[(k - 1) % len(alts)].answer(solutions)
@@ -100,7 +98,7 @@ def persona_notebooks(persona, assignment, index=0):
                 e = wrong[(k - 1 + 3 * index) % len(wrong)]
                 answers[e.cell] = e.answer(solutions)
         if kind != "hostile" or assignment != HOSTILE_ASSIGNMENT:
-            out[name] = pipeline.fill_answers(release_nb, answers)
+            out[name] = cells.fill_answers(release_nb, answers)
             continue
         out.update(_hostile(persona[len("hostile-"):], name, release_nb, solutions, entries))
     return out
@@ -116,8 +114,8 @@ def _hostile(trick, name, release_nb, solutions, entries):
         answers[first] = _first_wrong(entries, first, solutions) + "\n" + payload
     elif action == "edit-tests":
         answers[first] = _first_wrong(entries, first, solutions)
-    nb = pipeline.fill_answers(release_nb, answers)
-    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    nb = cells.fill_answers(release_nb, answers)
+    tests = [c for c in nb.cells if cells.is_test(c)]
     if action == "edit-tests":
         for c in tests:
             c.source = "print('all tests passed')"
@@ -126,12 +124,12 @@ def _hostile(trick, name, release_nb, solutions, entries):
     elif action == "reorder":
         nb.cells = nb.cells[::-1]
     elif action == "duplicate-tests":
-        cells = []
+        doubled = []
         for c in nb.cells:
-            cells.append(c)
+            doubled.append(c)
             if c in tests:
-                cells.append(nbformat.from_dict(json.loads(json.dumps(c))))
-        nb.cells = cells
+                doubled.append(cells.copy(c))
+        nb.cells = doubled
     elif action == "metadata":
         for i, c in enumerate(nb.cells):
             c.id = f"renamed-{i}"
@@ -152,23 +150,21 @@ def _hostile(trick, name, release_nb, solutions, entries):
     return {name: nb}
 
 
-def make_class(course, assignment_names=None, personas=PERSONAS):
-    """Create the course folder with its sources, due dates and every simulated submission."""
-    from nbgrader.api import Gradebook
-
-    course = Path(course)
-    names = assignment_names or pipeline.assignments()
-    pipeline.new_course(course, names)
+def make_class(root, assignment_names=None, personas=PERSONAS):
+    """Create a course folder at ``root`` with its sources, due dates and every simulated
+    submission; returns the :class:`~grading.course.Course`."""
+    names = assignment_names or repository().assignments()
+    course = Course.create(root, names)
     for assignment in names:
-        pipeline.generate_release(course, assignment)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        course.generate_release(assignment)
+    with course.gradebook() as gb:
         for assignment in names:
             gb.update_or_create_assignment(assignment, duedate=DUE)
     for index, assignment in enumerate(names):
         for persona in personas:
             stamp = LATE if persona.startswith("late-") else ON_TIME
-            pipeline.submit(course, persona, assignment,
-                            persona_notebooks(persona, assignment, index), timestamp=stamp)
+            course.submit(persona, assignment, persona_notebooks(persona, assignment, index),
+                          timestamp=stamp)
     return course
 
 

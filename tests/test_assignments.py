@@ -4,14 +4,17 @@ Per assignment, one scratch course folder: generate the release, submit the inst
 the blank release and every catalogue entry (tests/catalogue/<assignment>.py), autograde all of
 them in one run, then check the scores.
 """
+import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from grading import catalogue, pipeline
+from grading import catalogue, cells
+from grading.course import REPO, repository
 
-ASSIGNMENTS = pipeline.assignments()
+ASSIGNMENTS = repository().assignments()
 
 
 def per_assignment(items=ASSIGNMENTS, key=lambda x: x):
@@ -43,6 +46,11 @@ def graded(tmp_path_factory):
     return run
 
 
+def same_notebook(path_a, path_b):
+    """True when two notebook files hold the same JSON document."""
+    return json.loads(Path(path_a).read_text()) == json.loads(Path(path_b).read_text())
+
+
 def totals(df, student):
     rows = df[df.student == student]
     assert len(rows), f"{student} has no grades"
@@ -52,30 +60,29 @@ def totals(df, student):
 @pytest.mark.parametrize("assignment", per_assignment())
 def test_release_is_what_nbgrader_generates(assignment, graded):
     course, _, _ = graded(assignment)
-    for name in pipeline.notebook_names(assignment):
-        committed = pipeline.REPO / "release" / assignment / name
+    for name in repository().notebook_names(assignment):
+        committed = REPO / "release" / assignment / name
         assert committed.exists(), f"release/{assignment}/{name} missing: run python -m grading release"
-        assert pipeline.same_notebook(course / "release" / assignment / name, committed), (
+        assert same_notebook(course / "release" / assignment / name, committed), (
             f"release/{assignment}/{name} is stale: run `python -m grading release` and commit.")
 
 
 @pytest.mark.parametrize("assignment", per_assignment())
 def test_committed_notebooks_have_no_outputs(assignment):
     for folder in ("source", "release"):
-        for path in (pipeline.REPO / folder / assignment).glob("*.ipynb"):
-            nb = pipeline.read_notebook(path)
+        for path in (REPO / folder / assignment).glob("*.ipynb"):
+            nb = cells.read(path)
             assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), path
 
 
 @pytest.mark.parametrize("assignment", per_assignment())
 def test_every_test_cell_has_points(assignment):
-    for name in pipeline.notebook_names(assignment):
-        nb = pipeline.read_notebook(pipeline.REPO / "source" / assignment / name)
-        graded_cells = [c.metadata["nbgrader"] for c in nb.cells
-                        if c.metadata.get("nbgrader", {}).get("grade")]
+    for name in repository().notebook_names(assignment):
+        nb = cells.read(REPO / "source" / assignment / name)
+        graded_cells = [cells.meta(c) for c in nb.cells if cells.is_test(c)]
         assert graded_cells, f"{name} has no graded test cells"
         assert all(m.get("points", 0) > 0 for m in graded_cells)
-        hidden = [c for c in nb.cells if "### BEGIN HIDDEN TESTS" in c.source]
+        hidden = [c for c in nb.cells if cells.HIDDEN_BEGIN in c.source]
         assert hidden, f"{name} has no hidden tests"
 
 
@@ -97,9 +104,9 @@ def test_blank_release_gets_zero_without_crashing(assignment, graded):
 @pytest.mark.parametrize("assignment", per_assignment())
 def test_catalogue_covers_every_answer_cell(assignment):
     entries = catalogue.load(assignment)
-    for name in pipeline.notebook_names(assignment):
-        nb = pipeline.read_notebook(pipeline.REPO / "source" / assignment / name)
-        for cell in pipeline.solution_sources(nb):
+    for name in repository().notebook_names(assignment):
+        nb = cells.read(REPO / "source" / assignment / name)
+        for cell in cells.solution_sources(nb):
             wrong = [e for e in entries if e.cell == cell and e.kind == "wrong"]
             correct = [e for e in entries if e.cell == cell and e.kind == "correct"]
             assert len(wrong) >= 3 and len(correct) >= 2, (

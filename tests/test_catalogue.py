@@ -7,7 +7,8 @@ really kills its kernel still fails.
 """
 import pytest
 
-from grading import catalogue, pipeline
+from grading import catalogue, cells
+from grading.course import REPO, Course, repository
 
 pytestmark = pytest.mark.xdist_group("catalogue")
 
@@ -15,27 +16,27 @@ ASSIGNMENT = "10_dropout"
 
 
 def test_a_submission_whose_kernel_dies_once_is_graded_again(tmp_path):
-    course = pipeline.new_course(tmp_path / "course", [ASSIGNMENT])
-    release = pipeline.generate_release(course, ASSIGNMENT)
-    [name] = pipeline.notebook_names(ASSIGNMENT)
-    source_nb = pipeline.read_notebook(pipeline.REPO / "source" / ASSIGNMENT / name)
-    solutions = pipeline.solution_sources(source_nb)
+    course = Course.create(tmp_path / "course", [ASSIGNMENT])
+    release = course.generate_release(ASSIGNMENT)
+    [name] = repository().notebook_names(ASSIGNMENT)
+    source_nb = cells.read(REPO / "source" / ASSIGNMENT / name)
+    solutions = cells.solution_sources(source_nb)
     first = next(iter(solutions))
     flag = tmp_path / "kernel-died-once"
     # the kernel of "flaky" dies the first time only; that of "broken" dies every time
     dies_once = (f"import os, pathlib\nif not pathlib.Path({str(flag)!r}).exists():\n"
                  f"    pathlib.Path({str(flag)!r}).touch()\n    os._exit(1)\n")
     dies_always = "import os\nos._exit(1)\n"
-    release_nb = pipeline.read_notebook(release / name)
+    release_nb = cells.read(release / name)
     for student, prefix in (("steady", ""), ("flaky", dies_once), ("broken", dies_always)):
         answers = {**solutions, first: prefix + solutions[first]}
-        pipeline.submit(course, student, ASSIGNMENT,
-                        {name: pipeline.fill_answers(release_nb, answers)})
+        course.submit(student, ASSIGNMENT,
+                        {name: cells.fill_answers(release_nb, answers)})
 
     catalogue.autograde_all(course, ASSIGNMENT)
 
     assert flag.exists(), "the flaky submission never ran its first answer cell"
-    rows = pipeline.grades(course)
+    rows = course.grades()
     scores = {s: sum(r["score"] for r in rows if r["student"] == s) for s in
               ("steady", "flaky", "broken")}
     full = sum(r["max_score"] for r in rows if r["student"] == "steady")

@@ -16,10 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from grading import classroom, pipeline, simulate
+from grading import cells, classroom, simulate
+from grading.course import REPO, Course, nbgrader_environment, repository
+from grading.limits import Limits
 
 ASSIGNMENT = simulate.HOSTILE_ASSIGNMENT
-LIMITS = classroom.Limits(cell_timeout=5, submission_timeout=40)
+LIMITS = Limits(cell_timeout=5, submission_timeout=40)
 pytestmark = pytest.mark.xdist_group("classroom")
 
 
@@ -33,7 +35,7 @@ def tree_hash(folder):
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
-    course = simulate.make_class(tmp_path_factory.mktemp("class") / "course", [ASSIGNMENT])
+    course = simulate.make_class(tmp_path_factory.mktemp("class") / "course", [ASSIGNMENT]).root
     before = tree_hash(course / "submitted")
     states, elapsed = classroom.grade_class(course, [ASSIGNMENT], jobs=2, limits=LIMITS,
                                             show_progress=False)
@@ -41,8 +43,8 @@ def graded_class(tmp_path_factory):
     return course, grades.set_index("student"), before
 
 
-def cells(course, student):
-    rows = [r for r in pipeline.grades(course) if r["student"] == student]
+def cell_scores(course, student):
+    rows = [r for r in Course(course).grades() if r["student"] == student]
     return {r["test"]: (r["score"], r["max_score"]) for r in rows}
 
 
@@ -63,7 +65,7 @@ def test_every_student_is_graded_as_expected(graded_class, student):
     elif outcome in ("partial", "mistake"):
         assert 0 < points < max_points, detail
     elif outcome == "cell0":
-        per_test = cells(course, student)
+        per_test = cell_scores(course, student)
         others = {t: s for t, s in per_test.items() if t not in FIRST_CELL_TESTS}
         assert all(score == top for score, top in others.values()), detail
         assert points < max_points, detail
@@ -117,7 +119,7 @@ def test_submissions_are_never_modified(graded_class):
 def test_feedback_shows_messages_but_no_hidden_tests_or_tracebacks(graded_class):
     course, _, _ = graded_class
     html = (course / "feedback" / "mistake-1" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-    source = pipeline.read_notebook(pipeline.REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    source = cells.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     hidden = []
     for c in source.cells:
         if "### BEGIN HIDDEN TESTS" in c.source:
@@ -132,10 +134,8 @@ def test_feedback_shows_messages_but_no_hidden_tests_or_tracebacks(graded_class)
 
 def test_regrade_is_idempotent_and_replaces_only_what_changed(graded_class):
     course, grades, _ = graded_class
-    from nbgrader.api import Gradebook
-
     # an instructor's manual adjustment on a submission that will not change
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Course(course).gradebook() as gb:
         grade = gb.find_grade("test_relu", ASSIGNMENT, ASSIGNMENT, "solution-2")
         grade.manual_score = 1.5
         gb.db.commit()
@@ -163,13 +163,14 @@ def test_regrade_is_idempotent_and_replaces_only_what_changed(graded_class):
 
 def test_killed_run_leaves_everything_intact_and_a_rerun_finishes(tmp_path):
     personas = [f"solution-{i}" for i in range(1, 4)] + ["mistake-1", "blank-1", "partial-1"]
-    course = simulate.make_class(tmp_path / "course", [ASSIGNMENT], personas=personas)
+    course = simulate.make_class(tmp_path / "course", [ASSIGNMENT], personas=personas).root
     before = tree_hash(course / "submitted")
     code = ("import sys; from grading import classroom; "
+            "from grading.limits import Limits; "
             "classroom.grade_class(sys.argv[1], [sys.argv[2]], jobs=1, show_progress=False, "
-            "limits=classroom.Limits(cell_timeout=5, submission_timeout=40, batch_size=1))")
+            "limits=Limits(cell_timeout=5, submission_timeout=40, batch_size=1))")
     proc = subprocess.Popen([sys.executable, "-c", code, str(course), ASSIGNMENT],
-                            env=pipeline._env(), start_new_session=True)
+                            env=nbgrader_environment(), start_new_session=True)
     state_dir = course / classroom.STATE / "state" / ASSIGNMENT
     deadline = time.time() + 300
     while time.time() < deadline and len(list(state_dir.glob("*.json"))) < 2:
@@ -197,10 +198,10 @@ def test_several_assignments_are_graded_side_by_side_into_one_gradebook(tmp_path
     personas = ["solution-1", "blank-1", "mistake-1"]
     course = simulate.make_class(tmp_path / "course", names, personas=personas)
     # the default number of workers (cores + 1)
-    done = classroom.grade_assignments(course, names, limits=classroom.Limits(batch_size=1),
-                                       feedback=True)
+    done = classroom.grade_assignments(course, names, limits=Limits(batch_size=1), feedback=True)
+    rows = pd.DataFrame(course.grades())
+    course = course.root
     assert sorted(done) == sorted(names)
-    rows = pd.DataFrame(pipeline.grades(course))
     totals = rows.groupby(["assignment", "student"])[["score", "max_score"]].sum()
     assert len(totals) == len(names) * len(personas)
     for assignment in names:
@@ -213,6 +214,6 @@ def test_several_assignments_are_graded_side_by_side_into_one_gradebook(tmp_path
             assert (score == max_score) == full, (assignment, student, score, max_score)
             assert (course / "autograded" / student / assignment).is_dir()
             pages = list((course / "feedback" / student / assignment).glob("*.html"))
-            assert len(pages) == len(pipeline.notebook_names(assignment)), (assignment, student)
+            assert len(pages) == len(repository().notebook_names(assignment)), (assignment, student)
     assert not (course / classroom.STATE / "work").exists() or \
         not any((course / classroom.STATE / "work").iterdir()), "sandboxes are cleaned up"

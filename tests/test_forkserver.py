@@ -1,6 +1,6 @@
 """The fork server behind class grading: forked kernels behave like fresh kernels.
 
-Each test starts real kernels through :class:`grading.forkserver.ForkKernelManager`, as
+Each test starts real kernels through :class:`grading.forkkernel.ForkKernelManager`, as
 ``nbgrader autograde`` does under ``python -m grading grade-class``.
 """
 import asyncio
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from grading import forkserver
+from grading import forkkernel, forkserver
 
 pytestmark = pytest.mark.xdist_group("forkserver")
 
@@ -55,7 +55,7 @@ async def _run(client, code, timeout=30):
 
 
 async def _start():
-    km = forkserver.ForkKernelManager()
+    km = forkkernel.ForkKernelManager()
     await km.start_kernel()
     client = km.client()
     client.start_channels()
@@ -85,7 +85,7 @@ def test_forked_kernels_run_code_in_separate_fresh_processes():
             pid2, has_x = out2.split()
             assert pid1 != int(pid2), "each notebook must get its own process"
             assert has_x == "False", "a forked kernel must not see another kernel's variables"
-            assert parent1 == forkserver._Server.get().proc.pid
+            assert parent1 == forkkernel._Server.get().proc.pid
             out, err = await _run(c1, "print(x + 1)")
             assert (out.strip(), err) == ("42", None)
         assert _wait_gone(pid1), "shutdown must end the forked kernel"
@@ -180,11 +180,11 @@ def test_the_server_and_its_kernels_go_when_their_parent_closes_the_pipe():
         return int(out), km
 
     kernel_pid, km = asyncio.run(scenario())
-    server = forkserver._Server.get()
+    server = forkkernel._Server.get()
     server_pid = server.proc.pid
     server.proc.stdin.close()  # what happens when nbgrader exits
     server.proc.wait(10)
     assert _wait_gone(kernel_pid), "closing the server must kill its kernels"
     assert not _pid_alive(server_pid)
-    assert forkserver._Server.get().proc.pid != server_pid, "a new server starts on next use"
+    assert forkkernel._Server.get().proc.pid != server_pid, "a new server starts on next use"
     asyncio.run(km.shutdown_kernel(now=True))

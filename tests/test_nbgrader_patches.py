@@ -1,6 +1,5 @@
 """grading/nbgrader_patches.py: the metadata check with the schema checked once; scratch gradebooks."""
 import copy
-import os
 import subprocess
 import sys
 
@@ -8,13 +7,18 @@ import jsonschema
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
-from grading import classroom, nbgrader_patches, pipeline
+from traitlets.config.loader import PyFileConfigLoader
+
+from grading import cells, nbgrader_patches
+from grading.course import REPO, RunOptions
+from grading.limits import Limits
+from grading.preprocessors import ScratchGradebook
 
 
 def _metadata_cells():
     for folder in ("source", "release"):
-        for path in sorted((pipeline.REPO / folder).glob("*/*.ipynb")):
-            for cell in pipeline.read_notebook(path).cells:
+        for path in sorted((REPO / folder).glob("*/*.ipynb")):
+            for cell in cells.read(path).cells:
                 if "nbgrader" in cell.metadata:
                     yield cell
 
@@ -63,44 +67,48 @@ def test_nbgrader_uses_it_and_checks_the_schema_once(monkeypatch):
     real_check = cls.check_schema.__func__
     monkeypatch.setattr(cls, "check_schema",
                         classmethod(lambda c, s, **kw: checks.append(1) or real_check(c, s, **kw)))
-    path = pipeline.REPO / "source" / "01_autodiff" / "01_autodiff.ipynb"
-    nb = pipeline.read_notebook(path)
+    path = REPO / "source" / "01_autodiff" / "01_autodiff.ipynb"
+    nb = cells.read(path)
     validator = MetadataValidator()
     validator.validate_nb(nb)
     validator.validate_nb(nb)
     assert len(checks) == 1, f"the schema was checked {len(checks)} times"
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    cell = next(c for c in nb.cells if cells.is_test(c))
     cell.metadata["nbgrader"]["points"] = "ten"
     with pytest.raises(jsonschema.ValidationError, match="'ten' is not of type 'number'"):
         validator.validate_nb(nb)
 
 
 CHECK_SYNC = """
-import runpy, sys
+import sys
 from traitlets.config import Config
 from sqlalchemy import create_engine, text
-runpy.run_path(sys.argv[1], init_globals={"get_config": Config})
-with create_engine("sqlite:///" + sys.argv[2]).connect() as conn:
+from grading.preprocessors import ScratchGradebook
+config = Config()
+if sys.argv[2] != "default":
+    config.ScratchGradebook.enabled = sys.argv[2] == "True"
+ScratchGradebook(config=config)(None, {})
+with create_engine("sqlite:///" + sys.argv[1]).connect() as conn:
     print(conn.execute(text("PRAGMA synchronous")).scalar())
 """
 
 
-@pytest.mark.parametrize("scratch,expected", [(None, "2"), ("1", "0")])
-def test_only_sandbox_gradebooks_skip_fsync(tmp_path, scratch, expected):
+@pytest.mark.parametrize("enabled,expected", [("default", "2"), ("False", "2"), ("True", "0")])
+def test_only_sandbox_gradebooks_skip_fsync(tmp_path, enabled, expected):
     # 2 = FULL, SQLite's default: the course gradebook waits for the disk on every commit;
-    # 0 = OFF: only when classroom.py marks the nbgrader run as a sandbox's
-    env = {k: v for k, v in os.environ.items() if k != nbgrader_patches.SCRATCH_GRADEBOOK_ENV}
-    if scratch:
-        env[nbgrader_patches.SCRATCH_GRADEBOOK_ENV] = scratch
-    out = subprocess.run([sys.executable, "-c", CHECK_SYNC, str(pipeline.REPO / "nbgrader_config.py"),
-                          str(tmp_path / "gradebook.db")], env=env, capture_output=True, text=True,
-                         check=True).stdout
+    # 0 = OFF: only in an nbgrader run with ScratchGradebook.enabled (a class-grading sandbox)
+    out = subprocess.run([sys.executable, "-c", CHECK_SYNC, str(tmp_path / "gradebook.db"), enabled],
+                         capture_output=True, text=True, check=True).stdout
     assert out.split()[-1] == expected
 
 
-def test_class_grading_marks_its_sandbox_runs(tmp_path, monkeypatch):
-    seen = {}
-    monkeypatch.setattr(classroom, "run_limited",
-                        lambda cmd, cwd, timeout, memory_bytes, env=None: seen.update(env) or (0, ""))
-    classroom._autograde(tmp_path, "01_autodiff", classroom.Limits(), 1)
-    assert seen.get(nbgrader_patches.SCRATCH_GRADEBOOK_ENV) == "1"
+def test_class_grading_marks_its_sandbox_runs():
+    argv = RunOptions.for_sandbox(Limits()).argv()
+    assert "--ScratchGradebook.enabled=True" in argv
+    assert "--ScratchGradebook.enabled=True" not in RunOptions().argv()
+
+
+def test_the_course_config_lists_the_scratch_switch_first():
+    """It must act before SaveAutoGrades opens the gradebook of the notebook."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    assert config.Autograde.autograde_preprocessors[0] is ScratchGradebook

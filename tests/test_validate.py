@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
-from grading import pipeline
+from grading import cells
+from grading.course import REPO, nbgrader_environment, repository
 
-NOTEBOOKS = [(a, name) for a in pipeline.assignments() for name in pipeline.notebook_names(a)]
+NOTEBOOKS = [(a, name) for a in repository().assignments() for name in repository().notebook_names(a)]
 
 
 @pytest.fixture(scope="module")
@@ -19,16 +20,16 @@ def reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("validate")
     paths = {"solved": [], "blank": []}
     for assignment, name in NOTEBOOKS:
-        release_nb = pipeline.read_notebook(pipeline.REPO / "release" / assignment / name)
-        source_nb = pipeline.read_notebook(pipeline.REPO / "source" / assignment / name)
-        solved = pipeline.fill_answers(release_nb, pipeline.solution_sources(source_nb))
+        release_nb = cells.read(REPO / "release" / assignment / name)
+        source_nb = cells.read(REPO / "source" / assignment / name)
+        solved = cells.fill_answers(release_nb, cells.solution_sources(source_nb))
         for case, nb in (("solved", solved), ("blank", release_nb)):
-            folder = pipeline.submit(root, case, assignment, {name: nb})
-            paths[case].append(folder / name)
+            path = cells.write(nb, root / case / assignment / name)
+            paths[case].append(path)
     out = {}
     for case, files in paths.items():
         proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", *map(str, files)],
-                              cwd=root, env={**pipeline._env(), "PYTHONUNBUFFERED": "1"},
+                              cwd=root, env={**nbgrader_environment(), "PYTHONUNBUFFERED": "1"},
                               stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=1800)
         parts = re.split(r"\[ValidateApp \| INFO\] Validating '([^']+)'", proc.stdout)

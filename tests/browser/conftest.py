@@ -22,14 +22,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import pipeline
+from grading import cells
+from grading.course import REPO, Course, repository
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync"]
 OUTPUT = Path(__file__).resolve().parent / "output"
-SCREENSHOTS = pipeline.REPO / "docs" / "screenshots"
+SCREENSHOTS = REPO / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 850}
 SERVER_START_TIMEOUT = 90.0  # seconds until JupyterLab must answer /api/status
 
@@ -61,7 +62,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def assignment():
     """``04_layer_classes`` if it exists in ``source/``, otherwise the first assignment."""
-    names = pipeline.assignments()
+    names = repository().assignments()
     if not names:
         pytest.skip("source/ holds no assignment yet")
     return EXAMPLE_ASSIGNMENT if EXAMPLE_ASSIGNMENT in names else names[0]
@@ -70,7 +71,7 @@ def assignment():
 @pytest.fixture(scope="session")
 def lecture_notebook():
     """``04_layer_classes.ipynb`` if in ``notebooks/``, otherwise the first lecture notebook."""
-    folder = pipeline.REPO / "notebooks"
+    folder = REPO / "notebooks"
     if (folder / EXAMPLE_NOTEBOOK).exists():
         return EXAMPLE_NOTEBOOK
     found = sorted(p.name for p in folder.glob("*.ipynb"))
@@ -330,15 +331,15 @@ def student_lab(browser_requirements, tmp_path_factory):
     """JupyterLab in a copy of ``notebooks/`` and ``release/`` (plus ``nbgrader_config.py``).
 
     ``solved/<assignment>/`` holds the released notebooks with the instructor solution filled
-    into every answer cell (written with ``grading.pipeline.fill_answers``).
+    into every answer cell (written with ``grading.cells.fill_answers``).
     """
     root = tmp_path_factory.mktemp("student")
     for folder in ("notebooks", "release"):
-        if (pipeline.REPO / folder).is_dir():
-            _copy_tree(pipeline.REPO / folder, root / folder)
-    shutil.copy2(pipeline.REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+        if (REPO / folder).is_dir():
+            _copy_tree(REPO / folder, root / folder)
+    shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     _use_private_exchange(root)
-    for assignment in pipeline.assignments():
+    for assignment in repository().assignments():
         (root / "solved" / assignment).mkdir(parents=True)
         for name, nb in solved_notebooks(assignment, root / "release" / assignment).items():
             nbformat.write(nb, str(root / "solved" / assignment / name))
@@ -351,10 +352,10 @@ def solved_notebooks(assignment, release):
     """``{file name: notebook}``: the released notebooks in folder ``release`` with the
     instructor solution of ``source/<assignment>`` filled into every answer cell."""
     out = {}
-    for name in pipeline.notebook_names(assignment):
-        source_nb = pipeline.read_notebook(pipeline.REPO / "source" / assignment / name)
-        out[name] = pipeline.fill_answers(pipeline.read_notebook(Path(release) / name),
-                                          pipeline.solution_sources(source_nb))
+    for name in repository().notebook_names(assignment):
+        source_nb = cells.read(REPO / "source" / assignment / name)
+        out[name] = cells.fill_answers(cells.read(Path(release) / name),
+                                          cells.solution_sources(source_nb))
     return out
 
 
@@ -362,16 +363,16 @@ def solved_notebooks(assignment, release):
 def graded_course(browser_requirements, assignment, tmp_path_factory):
     """A scratch course folder: every assignment's source; the example assignment released,
     handed in by two simulated students (see ``STUDENTS``), autograded, with feedback."""
-    course = pipeline.new_course(tmp_path_factory.mktemp("course"), pipeline.assignments())
-    _use_private_exchange(course)
-    release = pipeline.generate_release(course, assignment)
-    blank = {name: pipeline.read_notebook(release / name)
-             for name in pipeline.notebook_names(assignment)}
-    pipeline.submit(course, "solution", assignment, solved_notebooks(assignment, release))
-    pipeline.submit(course, "blank", assignment, blank)
-    pipeline.autograde(course, assignment)
-    pipeline.run_nbgrader(["generate_feedback", assignment, "--force"], course)
-    return course
+    course = Course.create(tmp_path_factory.mktemp("course"), repository().assignments())
+    _use_private_exchange(course.root)
+    release = course.generate_release(assignment)
+    blank = {name: cells.read(release / name)
+             for name in repository().notebook_names(assignment)}
+    course.submit("solution", assignment, solved_notebooks(assignment, release))
+    course.submit("blank", assignment, blank)
+    course.autograde(assignment)
+    course.generate_feedback(assignment)
+    return course.root
 
 
 @pytest.fixture(scope="session")

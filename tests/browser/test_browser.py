@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from grading import pipeline
+from grading import cells
+from grading.course import REPO, Course, repository
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -65,15 +66,13 @@ def validate(tab):
 
 def graded_test_cells(notebook):
     """The autograded test cells (grade cells that are not answer cells) of a notebook."""
-    return [c for c in notebook.cells
-            if c.metadata.get("nbgrader", {}).get("grade")
-            and not c.metadata.get("nbgrader", {}).get("solution")]
+    return [c for c in notebook.cells if cells.is_test(c) and not cells.is_answer(c)]
 
 
 def scores_by_student(course, assignment):
     """``{student: (points, max points)}`` of one assignment, from the course's gradebook."""
     totals = {}
-    for row in pipeline.grades(course):
+    for row in Course(course).grades():
         if row["assignment"] == assignment:
             score, top = totals.get(row["student"], (0.0, 0.0))
             totals[row["student"]] = (score + row["score"], top + row["max_score"])
@@ -89,9 +88,9 @@ def hidden_test_lines(assignment):
     """Lines inside ``### BEGIN/END HIDDEN TESTS`` of the assignment's source notebooks that
     appear nowhere in its released notebooks (so seeing one means the hidden tests leaked)."""
     lines = set()
-    for name in pipeline.notebook_names(assignment):
-        released = squash((pipeline.REPO / "release" / assignment / name).read_text())
-        for cell in pipeline.read_notebook(pipeline.REPO / "source" / assignment / name).cells:
+    for name in repository().notebook_names(assignment):
+        released = squash((REPO / "release" / assignment / name).read_text())
+        for cell in cells.read(REPO / "source" / assignment / name).cells:
             inside = False
             for line in cell.source.splitlines():
                 if HIDDEN_BEGIN in line:
@@ -109,7 +108,7 @@ def hidden_test_lines(assignment):
 
 def test_nbgrader_lab_extensions_load(student_lab, page, assignment, screenshot):
     """What `make lab` gives a student: the Nbgrader menu, Validate button, assignment list."""
-    name = pipeline.notebook_names(assignment)[0]
+    name = repository().notebook_names(assignment)[0]
     open_notebook(page, student_lab, f"release/{assignment}/{name}")
     assert page.get_by_role("button", name="Validate", exact=True).is_visible()
     page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
@@ -149,13 +148,13 @@ def test_lecture_notebook_runs_in_lab_with_math_and_plots(student_lab, page, lec
 
 def test_validate_blank_release_lists_the_failing_tests(student_lab, page, assignment,
                                                         screenshot):
-    name = pipeline.notebook_names(assignment)[0]
+    name = repository().notebook_names(assignment)[0]
     open_notebook(page, student_lab, f"release/{assignment}/{name}")
     text = validate(page)
     screenshot(page, "student_validate", readme=True)
     assert "Success" not in text
     assert "NotImplementedError" in text
-    release_nb = pipeline.read_notebook(pipeline.REPO / "release" / assignment / name)
+    release_nb = cells.read(REPO / "release" / assignment / name)
     n_tests = len(graded_test_cells(release_nb))
     assert text.count("The following cell failed") == n_tests, \
         f"expected each of the {n_tests} test cells of the blank {name} to be reported failing"
@@ -163,7 +162,7 @@ def test_validate_blank_release_lists_the_failing_tests(student_lab, page, assig
 
 def test_validate_with_the_solution_filled_in_reports_success(student_lab, page, assignment,
                                                               screenshot):
-    name = pipeline.notebook_names(assignment)[0]
+    name = repository().notebook_names(assignment)[0]
     open_notebook(page, student_lab, f"solved/{assignment}/{name}")
     text = validate(page)
     screenshot(page, "student_validate_solved")
@@ -180,7 +179,7 @@ def test_formgrader_lists_every_assignment(instructor_lab, page, assignment, scr
     table = page.locator("table")
     table.get_by_text(assignment, exact=True).wait_for()
     rows = table.locator("tbody tr").all_inner_texts()
-    for name in pipeline.assignments():
+    for name in repository().assignments():
         assert any(row.split()[0] == name for row in rows if row.split()), \
             f"formgrader does not list {name}"
     screenshot(page, "formgrader_assignments", full_page=True)
@@ -219,7 +218,7 @@ def test_feedback_page_renders_without_hidden_tests(graded_course, page, assignm
     hidden = hidden_test_lines(assignment)
     if not hidden:
         pytest.skip(f"{assignment} has no hidden tests to leak")
-    names = pipeline.notebook_names(assignment)
+    names = repository().notebook_names(assignment)
     score, top = scores_by_student(graded_course, assignment)[student]
     for name in names:
         html = graded_course / "feedback" / student / assignment / name.replace(".ipynb", ".html")

@@ -1,0 +1,128 @@
+"""The jupyter_client side of forked kernels (:mod:`grading.forkserver` is the server side).
+
+:class:`ForkKernelManager` starts the fork server once per process (``python -m
+grading.forkserver SOCKET``, in the caller's process group and under its memory limit) and
+launches ``python -m grading.forklaunch`` as the "kernel process" that jupyter_client
+watches: the launcher hands its standard streams and the kernel's connection file to the
+server, which forks the kernel; the launcher forwards signals (interrupts) to the kernel and
+exits with the kernel's exit status, so jupyter_client sees a kernel die exactly when it dies.
+:class:`grading.preprocessors.GuardedExecute` uses it when ``fork_kernels`` is set.
+"""
+import asyncio
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from queue import Empty
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+
+from grading import forklaunch, forkserver
+
+
+class _Server:
+    """One fork server per process, started on first use and stopped at exit."""
+
+    _lock = threading.Lock()
+    _instance = None
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="dl2-fork-")
+        self.path = os.path.join(self.folder, "server.sock")
+        self.proc = subprocess.Popen([sys.executable, "-m", forkserver.__name__, self.path],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        line = self.proc.stdout.readline()
+        if line.strip() != forkserver.READY.encode():
+            self.stop()
+            raise RuntimeError("the grading fork server did not start (see the messages above)")
+        atexit.register(self.stop)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @classmethod
+    def get(cls):
+        with cls._lock:
+            if cls._instance is None or not cls._instance.alive():
+                cls._instance = cls()
+            return cls._instance
+
+
+class ReadyClient(AsyncKernelClient):
+    """A client that knows the kernel is ready as soon as it is.
+
+    jupyter_client's ``wait_for_ready`` ends by waiting for 0.2 s of silence on IOPub; here it
+    ends when IOPub delivers the kernel's "idle" status for our ``kernel_info`` request, which
+    proves both channels are connected (the same check, without the wait).
+    """
+
+    async def _async_wait_for_ready(self, timeout=None):
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            request = self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply" \
+                    and reply["parent_header"].get("msg_id") == request:
+                try:
+                    while True:
+                        msg = await self.iopub_channel.get_msg(timeout=0.5)
+                        if msg["msg_type"] == "iopub_welcome":
+                            break  # subscribed only now: our "idle" may be lost, ask again
+                        if (msg["parent_header"].get("msg_id") == request
+                                and msg["msg_type"] == "status"
+                                and msg["content"]["execution_state"] == "idle"):
+                            self._handle_kernel_info_reply(reply)
+                            return
+                except Empty:
+                    pass  # IOPub not connected yet (ZeroMQ's slow joiner): ask again
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    wait_for_ready = _async_wait_for_ready  # jupyter_client binds the public name directly
+
+
+class ForkKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels are forked from the warm fork server."""
+
+    client_factory = ReadyClient
+
+    @property
+    def kernel_spec(self):
+        server = _Server.get()
+        return KernelSpec(
+            argv=[sys.executable, "-m", forklaunch.__name__, "-f", "{connection_file}"],
+            env={forklaunch.SERVER_ENV: server.path}, display_name="Python 3 (forked)",
+            language="python", interrupt_mode="signal", metadata={})
+
+    async def _async_kill_kernel(self, restart=False):
+        # jupyter_client polls a killed kernel every 0.1 s; the launcher dies within a few
+        # milliseconds of SIGKILL, so look more often
+        if self.has_kernel:
+            await self.provisioner.kill(restart=restart)
+            process = self.provisioner.process
+            for _ in range(2500):
+                if process is None or process.poll() is not None:
+                    break
+                await asyncio.sleep(0.002)
+        await super()._async_kill_kernel(restart=restart)

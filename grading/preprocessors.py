@@ -1,0 +1,73 @@
+"""The course's nbgrader preprocessors, configured by typed traits (``nbgrader_config.py``).
+
+* :class:`GuardedExecute`: nbgrader's ``Execute`` with the grading guard around the run
+  (:mod:`grading.guard`), and optionally kernels forked from a warm process
+  (``fork_kernels``, :mod:`grading.forkkernel`);
+* :class:`ScratchGradebook`: when enabled, the gradebooks this nbgrader process opens commit
+  without waiting for the disk (only for the sandbox copies of class grading);
+* :class:`SanitizeFeedback`: feedback shows neither hidden tests nor tracebacks.
+
+Every switch is a trait: set it in the config file (``c.GuardedExecute.fork_kernels = True``)
+or on the command line (``--GuardedExecute.fork_kernels=True``), as
+:class:`grading.course.RunOptions` does.
+"""
+import re
+
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Bool
+
+from grading import cells, guard
+from grading.forkkernel import ForkKernelManager
+from grading.nbgrader_patches import scratch_gradebooks_without_fsync
+
+
+class GuardedExecute(Execute):
+    """Run the notebook with the grading guard in place; the graded notebook is saved
+    without it (its cells exactly as released)."""
+
+    fork_kernels = Bool(False, help="Start each notebook's kernel as a fork of a warm process "
+                                    "that has imported the kernel and the course's libraries "
+                                    "(class grading).").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.fork_kernels:
+            self.kernel_manager_class = ForkKernelManager
+
+    def preprocess(self, nb, resources=None, km=None):
+        guard.inject(nb)
+        nb, resources = super().preprocess(nb, resources, km=km)
+        guard.remove(nb)
+        return nb, resources
+
+
+class ScratchGradebook(NbGraderPreprocessor):
+    """Placed first among the autograde preprocessors: from then on this nbgrader process
+    commits to SQLite without ``fsync``. Only for a gradebook that is a scratch copy, rebuilt
+    from its template on every run (the course gradebook is never opened this way)."""
+
+    enabled = Bool(False, help="The gradebook of this run is a scratch copy: commit without "
+                               "waiting for the disk.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        scratch_gradebooks_without_fsync()
+        return nb, resources
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class SanitizeFeedback(NbGraderPreprocessor):
+    """Feedback: no hidden-test source, and one-line errors (no traceback) in test cells."""
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if not cells.is_test(cell):
+                continue
+            cell.source = cells.strip_hidden_tests(cell.source)
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    message = ANSI.sub("", f"{output.get('ename', 'Error')}: "
+                                           f"{output.get('evalue', '')}").strip()
+                    output["traceback"] = [message]
+        return nb, resources
