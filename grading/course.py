@@ -192,7 +192,12 @@ class Course:
 
     @property
     def gradebook_path(self):
-        return self.root / "gradebook.db"
+        """The gradebook's SQLite file (nbgrader's ``CourseDirectory.db_url``)."""
+        prefix = "sqlite:///"
+        if not self.layout.db_url.startswith(prefix):
+            raise CourseError(f"{self.root}: the grader needs an SQLite gradebook, not "
+                              f"{self.layout.db_url}")
+        return Path(self.layout.db_url[len(prefix):])
 
     def assignments(self):
         """Names of the assignments in ``source/`` (folders holding a notebook), sorted."""
@@ -225,7 +230,7 @@ class Course:
         """nbgrader's :class:`~nbgrader.api.Gradebook` of the course, closed on exit."""
         from nbgrader.api import Gradebook  # slow import: only where a gradebook is opened
 
-        with Gradebook(f"sqlite:///{self.gradebook_path}") as gb:
+        with Gradebook(self.layout.db_url, self.layout.course_id) as gb:
             yield gb
 
     def grades(self):

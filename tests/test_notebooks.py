@@ -1,5 +1,4 @@
 """Every lecture notebook and every instructor (solution) notebook runs top to bottom."""
-import os
 import time
 from pathlib import Path
 
@@ -7,7 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grading.pipeline import REPO
+from grading.course import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb")) + sorted((REPO / "source").glob("*/*.ipynb"))
 
