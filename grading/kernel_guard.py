@@ -60,8 +60,8 @@ def install(namespace):
 
     # Also put builtins back after every cell: a patched builtin (say `isinstance`) would
     # otherwise break the kernel's own messaging before the next test cell could repair it.
-    # (Everything else is put back at the top of each test cell; doing all of it after every
-    # cell as well cost ~5 ms a cell.)
+    # (Everything else is put back at the top of each test cell: doing all of it after every
+    # cell as well is measurably slower; README, "Performance".)
     try:
         get_ipython().events.register("post_run_cell", lambda *args: put_back(builtins_only))  # noqa: F821
     except NameError:  # not inside IPython

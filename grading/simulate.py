@@ -133,10 +133,8 @@ def _hostile(trick, name, release_nb, solutions, entries):
     elif action == "metadata":
         for i, c in enumerate(nb.cells):
             c.id = f"renamed-{i}"
-            meta = c.metadata.get("nbgrader")
-            if meta and meta.get("grade"):
-                meta["points"] = 1000
-                meta["locked"] = False
+            if cells.is_test(c):
+                cells.meta(c).update(points=1000, locked=False)
     elif action == "invalid-json":
         return {name: nbformat.writes(nb)[: 5000]}
     elif action == "rename":
