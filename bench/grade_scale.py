@@ -92,7 +92,7 @@ def main():
                   flush=True)
         feedback = graded - previous  # the last feedback runs after the last result is in
         start = time.perf_counter()  # what grade-class does last: export and the report folder
-        out = course / "reports"
+        out = course.root / "reports"
         out.mkdir(exist_ok=True)
         course.export(out / "nbgrader_export.csv")
         report.write(course, names, states, out, time.perf_counter() - total_start)
