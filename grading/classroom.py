@@ -310,6 +310,12 @@ def record(course, result, names):
             nb.cells.insert(0, nbformat.v4.new_markdown_cell(
                 "**Not graded:** " + "; ".join(result.notes or ["no gradable notebook"])))
             cells.write(nb, staging / name)
+    # the other files of the submission, as nbgrader autograde copies them: timestamp.txt and
+    # submission_secret.txt are what nbgrader release_feedback reads
+    submitted = course.submitted(result.student, result.assignment)
+    for relative in course.extra_files(result.student, result.assignment):
+        (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(submitted / relative, staging / relative)
     if dest.exists():
         shutil.rmtree(dest)
     os.replace(staging, dest)

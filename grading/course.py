@@ -30,6 +30,8 @@ from grading.preprocessors import GuardedExecute, ScratchGradebook
 REPO = Path(__file__).resolve().parents[1]
 CONFIG_FILE = "nbgrader_config.py"  # the file nbgrader reads in a course folder
 TIMESTAMP_FILE = "timestamp.txt"     # nbgrader's record of when a submission was handed in
+SECRET_FILE = "submission_secret.txt"  # nbgrader submit's key to the student's feedback
+NBGRADER_FILES = (TIMESTAMP_FILE, SECRET_FILE)  # what nbgrader itself keeps beside a submission
 COPY_IGNORE = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
 
 
@@ -186,6 +188,18 @@ class Course:
     def feedback(self, student=".", assignment=""):
         return self.folder(self.layout.feedback_directory, student, assignment)
 
+    def extra_files(self, student, assignment):
+        """The files beside the notebooks of a submission that nbgrader autograde copies to
+        ``autograded/`` (and generate_feedback on to ``feedback/``): all but the notebooks
+        and the config's ``CourseDirectory.ignore`` patterns; relative paths."""
+        from nbgrader.utils import find_all_files
+
+        folder = self.submitted(student, assignment)
+        if not folder.is_dir():
+            return []
+        return sorted(Path(p).relative_to(folder) for p in
+                      find_all_files(str(folder), list(self.layout.ignore) + ["*.ipynb"]))
+
     @property
     def config_path(self):
         return self.root / CONFIG_FILE
@@ -255,7 +269,7 @@ class Course:
         return rows
 
     # ------------------------------------------------------------------- submissions
-    def submit(self, student, assignment, notebooks, *, timestamp=None):
+    def submit(self, student, assignment, notebooks, *, timestamp=None, secret=None):
         """Place a student's notebooks where ``nbgrader autograde`` looks for them.
 
         Parameters
@@ -264,6 +278,9 @@ class Course:
             ``{file name: NotebookNode}``, or raw text for a damaged file.
         timestamp : str, optional
             When it was handed in (nbgrader's ``timestamp.txt``).
+        secret : str, optional
+            The key ``nbgrader submit`` makes for the student's feedback
+            (``submission_secret.txt``, which ``nbgrader collect`` keeps).
 
         Returns
         -------
@@ -279,6 +296,8 @@ class Course:
             (folder / name).write_text(text, encoding="utf-8")
         if timestamp:
             (folder / TIMESTAMP_FILE).write_text(timestamp)
+        if secret:
+            (folder / SECRET_FILE).write_text(secret)
         return folder
 
     # ------------------------------------------------------------------ nbgrader runs

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from grading import cells
-from grading.course import TIMESTAMP_FILE
+from grading.course import NBGRADER_FILES
 
 MAX_BYTES = 300 * 2 ** 20  # larger files are refused without being parsed
 
@@ -153,7 +153,7 @@ def prepare(submission_dir, release_dir, notebook_names):
                              f"({SUSPICIOUS.search(cell.source).group(0)}); review by hand")
         notebooks[name] = nb
     others = sorted(p.name for p in submission_dir.iterdir()
-                    if p.is_file() and p.suffix != ".ipynb" and p.name != TIMESTAMP_FILE) \
+                    if p.is_file() and p.suffix != ".ipynb" and p.name not in NBGRADER_FILES) \
         if submission_dir.exists() else []
     if unexpected or others:
         notes.append("ignored extra file(s): " + ", ".join(unexpected + others))

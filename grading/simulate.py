@@ -1,7 +1,8 @@
 """A simulated class, generated from the source notebooks and the mistake catalogues.
 
 ``make_class(course)`` writes ``submitted/<student>/<assignment>/`` for every assignment as
-``nbgrader collect`` would, with a timestamp per submission and a due date per assignment.
+``nbgrader collect`` would, with a timestamp and a submission secret per submission and a due
+date per assignment.
 Students (one persona each, the same in every assignment):
 
 * ``solution-*``: the instructor solution; ``alternative-*``: correct answers written
@@ -11,6 +12,8 @@ Students (one persona each, the same in every assignment):
 * hostile students, whose trick is applied in :data:`HOSTILE_ASSIGNMENT` (and who hand in the
   solution elsewhere): see :data:`HOSTILE`.
 """
+import hashlib
+
 import nbformat
 
 from grading import catalogue, cells
@@ -161,8 +164,9 @@ def make_class(root, assignment_names=None, personas=PERSONAS):
     for index, assignment in enumerate(names):
         for persona in personas:
             stamp = LATE if persona.startswith("late-") else ON_TIME
+            secret = hashlib.sha256(f"{persona}/{assignment}".encode()).hexdigest()
             course.submit(persona, assignment, persona_notebooks(persona, assignment, index),
-                          timestamp=stamp)
+                          timestamp=stamp, secret=secret)
     return course
 
 

@@ -111,6 +111,26 @@ def test_report_files(graded_class):
     assert (out / "nbgrader_export.csv").exists()
 
 
+def test_timestamps_follow_the_submission_so_feedback_can_be_released(graded_class):
+    """nbgrader's own autograde copies timestamp.txt to autograded/, generate_feedback on to
+    feedback/, and release_feedback reads it there."""
+    course, grades, _ = graded_class
+    for student in grades.index:
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            submitted = (course / "submitted" / student / ASSIGNMENT / name).read_bytes()
+            for step in ("autograded", "feedback"):
+                path = course / step / student / ASSIGNMENT / name
+                assert path.read_bytes() == submitted, f"{step}/{student}/{name}: missing or changed"
+    assert "submission_secret" not in " ".join(grades.notes), "nbgrader's own files are no news"
+    (course / ".exchange").mkdir(exist_ok=True)
+    out = subprocess.run([sys.executable, "-m", "nbgrader", "release_feedback", ASSIGNMENT],
+                         cwd=course, env=nbgrader_environment(), capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    released = list((course / ".exchange").rglob("*.html"))
+    assert len(released) == len(grades), "every student's feedback page is in the exchange"
+
+
 def test_submissions_are_never_modified(graded_class):
     course, _, before = graded_class
     assert tree_hash(course / "submitted") == before
