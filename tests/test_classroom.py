@@ -142,8 +142,7 @@ def test_feedback_shows_messages_but_no_hidden_tests_or_tracebacks(graded_class)
     source = cells.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     hidden = []
     for c in source.cells:
-        if "### BEGIN HIDDEN TESTS" in c.source:
-            region = c.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+        for region in cells.hidden_test_regions(c.source):
             hidden += [line.strip() for line in region.splitlines() if len(line.strip()) > 20]
     assert hidden
     for line in hidden:

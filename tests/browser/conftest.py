@@ -331,7 +331,7 @@ def student_lab(browser_requirements, tmp_path_factory):
     """JupyterLab in a copy of ``notebooks/`` and ``release/`` (plus ``nbgrader_config.py``).
 
     ``solved/<assignment>/`` holds the released notebooks with the instructor solution filled
-    into every answer cell (written with ``grading.cells.fill_answers``).
+    into every answer cell (``Course.solved_notebooks`` of the repository).
     """
     root = tmp_path_factory.mktemp("student")
     for folder in ("notebooks", "release"):
@@ -341,22 +341,11 @@ def student_lab(browser_requirements, tmp_path_factory):
     _use_private_exchange(root)
     for assignment in repository().assignments():
         (root / "solved" / assignment).mkdir(parents=True)
-        for name, nb in solved_notebooks(assignment, root / "release" / assignment).items():
+        for name, nb in repository().solved_notebooks(assignment).items():
             nbformat.write(nb, str(root / "solved" / assignment / name))
     server = start_jupyter_lab(root, tmp_path_factory.mktemp("student-home"))
     yield server
     stop_jupyter_lab(server)
-
-
-def solved_notebooks(assignment, release):
-    """``{file name: notebook}``: the released notebooks in folder ``release`` with the
-    instructor solution of ``source/<assignment>`` filled into every answer cell."""
-    out = {}
-    for name in repository().notebook_names(assignment):
-        source_nb = cells.read(REPO / "source" / assignment / name)
-        out[name] = cells.fill_answers(cells.read(Path(release) / name),
-                                          cells.solution_sources(source_nb))
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -368,7 +357,7 @@ def graded_course(browser_requirements, assignment, tmp_path_factory):
     release = course.generate_release(assignment)
     blank = {name: cells.read(release / name)
              for name in repository().notebook_names(assignment)}
-    course.submit("solution", assignment, solved_notebooks(assignment, release))
+    course.submit("solution", assignment, course.solved_notebooks(assignment))
     course.submit("blank", assignment, blank)
     course.autograde(assignment)
     course.generate_feedback(assignment)

@@ -21,7 +21,6 @@ NOTEBOOK_RUN_TIMEOUT_MS = 150_000  # the whole lecture notebook, Run All Cells
 VALIDATE_TIMEOUT_MS = 120_000      # nbgrader validate runs the notebook on the server
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook on show
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,14 +90,9 @@ def hidden_test_lines(assignment):
     for name in repository().notebook_names(assignment):
         released = squash((REPO / "release" / assignment / name).read_text())
         for cell in cells.read(REPO / "source" / assignment / name).cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if HIDDEN_BEGIN in line:
-                    inside = True
-                elif HIDDEN_END in line:
-                    inside = False
-                elif inside and len(line.strip()) >= 12 and squash(line) not in released:
-                    lines.add(squash(line))
+            for region in cells.hidden_test_regions(cell.source):
+                lines |= {squash(line) for line in region.splitlines()
+                          if len(line.strip()) >= 12 and squash(line) not in released}
     return sorted(lines)
 
 
