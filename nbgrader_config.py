@@ -13,6 +13,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 
+from grading.kernel_start import RestartingKernelClient
 from grading.limits import Limits
 from grading.nbgrader_patches import cache_metadata_validator
 from grading.preprocessors import GuardedExecute, SanitizeFeedback, ScratchGradebook
@@ -42,6 +43,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = Limits.cell_timeout
 c.Execute.interrupt_on_timeout = True
 c.Execute.iopub_timeout = Limits.iopub_timeout
+# A kernel that stays silent after it starts (it happens, rarely) is started again instead of
+# failing the notebook: each start may take this long (grading/kernel_start.py).
+c.Execute.startup_timeout = Limits.kernel_start_timeout
+c.AsyncKernelManager.client_factory = RestartingKernelClient
 
 # Autograding runs under the grading guard (grading/guard.py: answer cells cannot rewrite
 # numpy, builtins, common.* or the notebook's imported helpers to make tests pass), and

@@ -124,8 +124,8 @@ class Course:
             raise CourseError(f"{self.root} has no {CONFIG_FILE}: run `python -m grading "
                               f"grade-class --course {self.root}` once to create it, or copy "
                               f"the repository's {CONFIG_FILE} there")
-        config = PyFileConfigLoader(CONFIG_FILE, path=str(self.root)).load_config()
-        self.layout = CourseDirectory(config=config)
+        self.config = PyFileConfigLoader(CONFIG_FILE, path=str(self.root)).load_config()
+        self.layout = CourseDirectory(config=self.config)
         self.layout.root = str(self.root)  # wherever the folder has been moved to
 
     # ------------------------------------------------------------------ making courses

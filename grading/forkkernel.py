@@ -19,11 +19,11 @@ import threading
 import time
 from queue import Empty
 
-from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
 from grading import forklaunch, forkserver
+from grading.kernel_start import RestartingKernelClient
 
 
 class _Server:
@@ -64,15 +64,16 @@ class _Server:
             return cls._instance
 
 
-class ReadyClient(AsyncKernelClient):
+class ReadyClient(RestartingKernelClient):
     """A client that knows the kernel is ready as soon as it is.
 
     jupyter_client's ``wait_for_ready`` ends by waiting for 0.2 s of silence on IOPub; here it
     ends when IOPub delivers the kernel's "idle" status for our ``kernel_info`` request, which
-    proves both channels are connected (the same check, without the wait).
+    proves both channels are connected (the same check, without the wait). A kernel that
+    stays silent is started again, as by any :class:`RestartingKernelClient`.
     """
 
-    async def _async_wait_for_ready(self, timeout=None):
+    async def _wait_once(self, timeout):
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             request = self.kernel_info()
@@ -98,8 +99,6 @@ class ReadyClient(AsyncKernelClient):
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-
-    wait_for_ready = _async_wait_for_ready  # jupyter_client binds the public name directly
 
 
 class ForkKernelManager(AsyncKernelManager):

@@ -16,6 +16,9 @@ class Limits:
     ----------
     cell_timeout : int
         Seconds one cell may run before it is stopped.
+    kernel_start_timeout : int
+        Seconds a kernel may take to answer after it starts; a kernel still silent then is
+        started again (:mod:`grading.kernel_start`).
     iopub_timeout : int
         Seconds to wait for a finished cell's last outputs (nbclient's own default of 4 s is
         too short on a busy machine: the student would lose the notebook).
@@ -36,6 +39,7 @@ class Limits:
     """
 
     cell_timeout: int = 30
+    kernel_start_timeout: int = 30
     iopub_timeout: int = 30
     submission_timeout: int = 120
     memory_bytes: int = 4 * 2 ** 30
