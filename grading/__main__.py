@@ -1,7 +1,9 @@
-"""Instructor commands: ``python -m grading {grade-class, release, demo, quality}``.
+"""Instructor commands: ``python -m grading {grade-class, check-sandbox, release, demo, quality}``.
 
 * ``grade-class``: release, autograde, feed back, export and report every assignment of a
   course folder (:mod:`grading.classroom`);
+* ``check-sandbox``: start one kernel in the grading sandbox and show which walls hold
+  (:mod:`grading.sandbox_check`);
 * ``release``: regenerate the repository's ``release/`` from ``source/`` with nbgrader, in a
   scratch course folder (the repository's gradebook is not touched);
 * ``demo``: a simulated class of one student per persona (solutions, alternatives, mistakes,
@@ -70,7 +72,12 @@ def parser():
                     help="seconds per cell (default %(default)s)")
     gc.add_argument("--memory-gb", type=float, default=defaults.memory_bytes / 2 ** 30,
                     help="memory per submission, GiB (default %(default)s)")
+    gc.add_argument("--no-sandbox", action="store_true",
+                    help="grade without the OS sandbox (student code then runs with your "
+                         "rights; the report and every feedback page say so)")
     gc.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    sub.add_parser("check-sandbox", help="run one kernel in the grading sandbox and show what "
+                                         "it can and cannot reach")
     rel = sub.add_parser("release", help="regenerate release/ from source/ (nbgrader generate_assignment)")
     rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     sub.add_parser("demo", help="a simulated class (one student per persona, hostile ones "
@@ -85,15 +92,32 @@ def main(argv=None):
     if args.command == "grade-class":
         from grading import classroom
 
+        from grading.sandbox import SandboxError
+
         limits = Limits(cell_timeout=args.cell_timeout,
-                        memory_bytes=int(args.memory_gb * 2 ** 30))
+                        memory_bytes=int(args.memory_gb * 2 ** 30), sandbox=not args.no_sandbox)
         try:
             course = Course.open(args.course, create_config=True)
+            classroom.grade_class(course, args.assignments or None, jobs=args.jobs,
+                                  limits=limits, force=args.force)
+        except SandboxError as err:
+            sys.exit(f"grade-class: nothing was graded: {err}\n(or grade without the sandbox, "
+                     "at your own risk: grade-class --no-sandbox)")
         except CourseError as err:
             sys.exit(f"grade-class: {err}")
-        classroom.grade_class(course, args.assignments or None, jobs=args.jobs, limits=limits,
-                              force=args.force)
         print(f"report: {course.root / 'reports' / 'report.md'}")
+    elif args.command == "check-sandbox":
+        from grading import sandbox_check
+        from grading.sandbox import SandboxError
+
+        try:
+            findings = sandbox_check.check()
+        except SandboxError as err:
+            sys.exit(f"check-sandbox: {err}")
+        print(sandbox_check.table(findings))
+        if not all(f.held for f in findings):
+            sys.exit("check-sandbox: some walls do not hold (lines marked NO)")
+        print("check-sandbox: every wall holds")
     elif args.command == "release":
         release(args.assignments)
     elif args.command == "demo":

@@ -37,12 +37,14 @@ from pathlib import Path
 
 import nbformat
 
-from grading import cells, find_fatal, preflight
+from grading import cells, find_fatal, preflight, sandbox_check
 from grading.course import TIMESTAMP_FILE, Course, RunOptions, nbgrader_environment
 from grading.fingerprint import grader_fingerprint, input_hash
 from grading.limits import Limits, default_jobs
 
 STATE = ".grading"  # per-course working folder (sandboxes, state files)
+UNSANDBOXED = ("graded WITHOUT the OS sandbox (grade-class --no-sandbox): the students' code ran "
+               "with the grader's rights, so these grades are not protected against tampering")
 
 
 @dataclass
@@ -340,7 +342,8 @@ def _plan(course, assignment, *, force, limits, progress):
     work = course.root / STATE / "work" / assignment
     state_dir = course.root / STATE / "state" / assignment
     course.generate_release(assignment)
-    fingerprint = grader_fingerprint(course)
+    # grades made without the sandbox are redone once it is back
+    fingerprint = grader_fingerprint(course) + ("" if limits.sandbox else "+unsandboxed")
     states, todo = {}, []
     for student in course.submitted_students(assignment):
         digest = input_hash(course, assignment, student, fingerprint)
@@ -425,6 +428,7 @@ def grade_assignments(course, assignments, *, jobs=None, limits=None, force=Fals
             for k in range(parts):
                 others = [s for i, s in enumerate(graded) if i % parts != k]
                 feedback_runs.append(pool.submit(course.generate_feedback, job.assignment,
+                                                 notice="" if limits.sandbox else UNSANDBOXED,
                                                  exclude=others))
 
     with ThreadPoolExecutor(max(1, jobs)) as pool:
@@ -465,6 +469,11 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
 
     if not isinstance(course, Course):
         course = Course.open(course, create_config=True)
+    limits = limits or Limits()
+    if limits.sandbox:
+        sandbox_check.require()  # before anything is graded: stop if the sandbox cannot hold
+    else:
+        print(f"grade-class: {UNSANDBOXED}", file=sys.stderr)
     names = assignments or course.assignments()
     total = sum(len(course.submitted_students(a)) for a in names)
     start = time.perf_counter()
@@ -476,5 +485,6 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
     course.export(out / "nbgrader_export.csv")
     elapsed = time.perf_counter() - start
     if report:
-        report_mod.write(course, names, states, out, elapsed)
+        report_mod.write(course, names, states, out, elapsed,
+                         notice="" if limits.sandbox else UNSANDBOXED)
     return states, elapsed

@@ -60,6 +60,9 @@ class RunOptions:
         Kill each kernel once its notebook has run instead of asking it to shut down.
     fork_kernels : bool
         Kernels forked from the warm fork server (``GuardedExecute.fork_kernels``).
+    sandbox : bool or None
+        Each kernel in its own OS sandbox (``GuardedExecute.sandbox``; the course's config
+        turns it on).
     scratch_gradebook : bool
         The course's gradebook is a scratch copy: commit without waiting for the disk
         (``ScratchGradebook.enabled``).
@@ -69,6 +72,7 @@ class RunOptions:
     interrupt_on_timeout: bool | None = None
     shutdown_immediately: bool = False
     fork_kernels: bool = False
+    sandbox: bool | None = None
     scratch_gradebook: bool = False
 
     @classmethod
@@ -79,7 +83,7 @@ class RunOptions:
         soon as their notebook has run, the gradebook is a scratch copy."""
         return cls(cell_timeout=limits.cell_timeout, interrupt_on_timeout=False,
                    shutdown_immediately=True, fork_kernels=limits.fork_kernels,
-                   scratch_gradebook=True)
+                   sandbox=limits.sandbox, scratch_gradebook=True)
 
     def argv(self):
         """The command-line overrides, e.g. ``["--GuardedExecute.timeout=30", ...]``."""
@@ -93,6 +97,8 @@ class RunOptions:
             out.append(f"--{execute}.shutdown_kernel=immediate")
         if self.fork_kernels:
             out.append(f"--{execute}.fork_kernels=True")
+        if self.sandbox is not None:
+            out.append(f"--{execute}.sandbox={self.sandbox}")
         if self.scratch_gradebook:
             out.append(f"--{gradebook}.enabled=True")
         return out
@@ -325,11 +331,14 @@ class Course:
         args = ["autograde", assignment, "--force"] + ([f"--student={student}"] if student else [])
         return self.nbgrader(*args, options=options, timeout=timeout)
 
-    def generate_feedback(self, assignment, *, exclude=()):
-        """``nbgrader generate_feedback`` for every graded student not in ``exclude``."""
+    def generate_feedback(self, assignment, *, exclude=(), notice=""):
+        """``nbgrader generate_feedback`` for every graded student not in ``exclude``; a
+        ``notice`` heads every feedback page (``SanitizeFeedback.notice``)."""
         args = ["generate_feedback", assignment, "--force"]
         if exclude:
             args.append("--CourseDirectory.student_id_exclude=" + ",".join(exclude))
+        if notice:
+            args.append(f"--SanitizeFeedback.notice={notice}")
         return self.nbgrader(*args)
 
     def export(self, path):

@@ -10,6 +10,7 @@ exits with the kernel's exit status, so jupyter_client sees a kernel die exactly
 """
 import asyncio
 import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -21,8 +22,9 @@ from queue import Empty
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Integer
 
-from grading import forklaunch, forkserver
+from grading import forklaunch, forkserver, sandbox
 from grading.kernel_start import RestartingKernelClient
 
 
@@ -125,3 +127,50 @@ class ForkKernelManager(AsyncKernelManager):
                     break
                 await asyncio.sleep(0.002)
         await super()._async_kill_kernel(restart=restart)
+
+
+class SandboxKernelManager(ForkKernelManager):
+    """Forked kernels, each in a fresh OS sandbox (:mod:`grading.sandbox`) made for it before
+    it starts and destroyed, with every process in it, when it is shut down. A restart (a
+    kernel that stayed silent) reuses the same notebook's sandbox; nothing else ever does.
+
+    The kernel's ZeroMQ sockets are Unix sockets inside the sandbox (it has no network)."""
+
+    disk_bytes = Integer(sandbox.Policy.disk_bytes, help="Size of each writable tmpfs of the "
+                         "sandbox (/tmp, the notebook's folder), bytes.").tag(config=True)
+    max_processes = Integer(sandbox.Policy.max_processes, help="Processes the sandbox may hold "
+                            "at once.").tag(config=True)
+    max_file_bytes = Integer(sandbox.Policy.max_file_bytes, help="Largest file a process in the "
+                             "sandbox may write, bytes.").tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.transport = "ipc"
+        self.sandbox = None
+
+    @property
+    def kernel_spec(self):
+        spec = super().kernel_spec
+        spec.env[sandbox.SANDBOX_ENV] = json.dumps(self.sandbox.environment())
+        return spec
+
+    async def _async_pre_start_kernel(self, **kwargs):
+        if self.sandbox is None:
+            policy = sandbox.Policy(disk_bytes=self.disk_bytes, max_processes=self.max_processes,
+                                    max_file_bytes=self.max_file_bytes)
+            self.sandbox = sandbox.Sandbox(cwd=kwargs.get("cwd") or os.getcwd(),
+                                           policy=policy).start()
+            self.ip = self.sandbox.ipc_prefix
+        return await super()._async_pre_start_kernel(**kwargs)
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            self.close_sandbox()
+
+    cleanup_resources = _async_cleanup_resources  # jupyter_client binds the public name directly
+
+    def close_sandbox(self):
+        if self.sandbox is not None:
+            self.sandbox.close()
+            self.sandbox = None

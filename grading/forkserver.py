@@ -31,6 +31,7 @@ import threading
 import traceback
 
 from grading import kernel_guard  # noqa: F401  (imported before forking: the guard of every kernel)
+from grading import sandbox
 
 HEADER = struct.Struct("!Q")  # length of the JSON request that follows the file descriptors
                               # (grading/forklaunch.py packs the same "!Q")
@@ -91,17 +92,53 @@ def _recv_request(conn):
     return json.loads(data), fds
 
 
+def _enter_sandbox(spec, argv):
+    """Move this process into the sandbox ``spec`` and fork: the child returns (it is the kernel,
+    inside the sandbox's PID namespace) with its kernel arguments; this process stays as the
+    kernel's relay (it forwards the launcher's signals and exits with the kernel's status)."""
+    connection = argv[argv.index("-f") + 1]
+    inside = sandbox.enter(spec, connection)
+    argv = [inside if arg == connection else arg for arg in argv]
+    kernel = os.fork()
+    if kernel == 0:
+        return argv
+
+    def forward(signum, frame):
+        try:
+            os.kill(kernel, signum)
+        except ProcessLookupError:
+            pass
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
+                   signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(signum, forward)
+    while True:
+        try:
+            _, status = os.waitpid(kernel, 0)
+            break
+        except InterruptedError:
+            continue
+    os._exit(os.waitstatus_to_exitcode(status) % 256)
+
+
 def _become_kernel(request, fds, server_pid):
-    """In the forked child: take over the launcher's stdio, cwd and environment; run ipykernel."""
+    """In the forked child: take over the launcher's stdio, cwd and environment (and enter the
+    launcher's sandbox, when it names one); run ipykernel."""
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
     for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    env = dict(request["env"])
+    argv = list(request["argv"])
+    spec = env.pop(sandbox.SANDBOX_ENV, None)
+    if spec is not None:
+        argv = _enter_sandbox(json.loads(spec), argv)
+        env.update(HOME="/tmp", IPYTHONDIR="/tmp/.ipython", MPLCONFIGDIR="/tmp/matplotlib")
     os.chdir(request["cwd"])
     os.environ.clear()
-    os.environ.update(request["env"])
+    os.environ.update(env)
     # ipykernel exits when its parent (this server) goes away; the option is given explicitly
     # because ipykernel read JPY_PARENT_PID when the server imported it
     os.environ["JPY_PARENT_PID"] = str(server_pid)
@@ -109,7 +146,7 @@ def _become_kernel(request, fds, server_pid):
     import matplotlib
 
     matplotlib.rcParams["backend"] = os.environ.get("MPLBACKEND") or INLINE_BACKEND
-    sys.argv = ["ipykernel_launcher", *request["argv"], f"--IPKernelApp.parent_handle={server_pid}"]
+    sys.argv = ["ipykernel_launcher", *argv, f"--IPKernelApp.parent_handle={server_pid}"]
     # as with `python -m ipykernel_launcher`: the kernel puts the notebook's folder on the path
     while sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]

@@ -30,6 +30,9 @@ class Limits:
         At most this many submissions per ``nbgrader autograde`` run.
     fork_kernels : bool
         Kernels forked from a warm process (:mod:`grading.forkserver`) instead of started.
+    sandbox : bool
+        Every kernel in its own OS sandbox (:mod:`grading.sandbox`; its kernels are always
+        forked). False only for ``grade-class --no-sandbox``.
     startup_seconds : int
         Wall seconds an ``nbgrader autograde`` run may take on top of its submissions' own
         time (its start-up, the fork server's, the gradebook).
@@ -45,6 +48,7 @@ class Limits:
     memory_bytes: int = 4 * 2 ** 30
     batch_size: int = 50
     fork_kernels: bool = True
+    sandbox: bool = True
     startup_seconds: int = 30
     probe_seconds: int = 60
 

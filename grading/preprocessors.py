@@ -13,11 +13,12 @@ or on the command line (``--GuardedExecute.fork_kernels=True``), as
 """
 import re
 
+import nbformat
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Bool
+from traitlets import Bool, Unicode
 
 from grading import cells, guard
-from grading.forkkernel import ForkKernelManager
+from grading.forkkernel import ForkKernelManager, SandboxKernelManager
 from grading.nbgrader_patches import scratch_gradebooks_without_fsync
 
 
@@ -29,9 +30,16 @@ class GuardedExecute(Execute):
                                     "that has imported the kernel and the course's libraries "
                                     "(class grading).").tag(config=True)
 
+    sandbox = Bool(True, help="Run each notebook's kernel in its own OS sandbox "
+                              "(grading/sandbox.py; kernels are then always forked). False only "
+                              "with `grade-class --no-sandbox`, and the report and feedback then "
+                              "say so.").tag(config=True)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.fork_kernels:
+        if self.sandbox:
+            self.kernel_manager_class = SandboxKernelManager
+        elif self.fork_kernels:
             self.kernel_manager_class = ForkKernelManager
 
     def preprocess(self, nb, resources=None, km=None):
@@ -60,7 +68,12 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 class SanitizeFeedback(NbGraderPreprocessor):
     """Feedback: no hidden-test source, and one-line errors (no traceback) in test cells."""
 
+    notice = Unicode("", help="A line put at the top of every feedback page (e.g. that the "
+                              "notebooks were graded without the sandbox).").tag(config=True)
+
     def preprocess(self, nb, resources):
+        if self.notice:
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"**Note:** {self.notice}"))
         for cell in nb.cells:
             if not cells.is_test(cell):
                 continue

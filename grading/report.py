@@ -47,10 +47,11 @@ def histogram(totals, assignment, max_points, path):
     plt.close(fig)
 
 
-def write(course, assignments, states, out, elapsed):
+def write(course, assignments, states, out, elapsed, notice=""):
     """Write the report folder ``out`` for ``assignments`` of ``course`` (a
     :class:`grading.course.Course`); ``states`` as :func:`grading.classroom.grade_assignments`
-    returns them. Returns the grades table."""
+    returns them; a ``notice`` (e.g. graded without the sandbox) heads the report. Returns the
+    grades table."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cells = gradebook_scores(course)
@@ -77,7 +78,7 @@ def write(course, assignments, states, out, elapsed):
     rates.to_csv(out / "pass_rates.csv", index=False)
     for assignment, g in grades.groupby("assignment"):
         histogram(g.points.values, assignment, g.max_points.max(), out / f"scores_{assignment}.png")
-    lines = ["# Grading report", "",
+    lines = ["# Grading report", "", *([f"**{notice[:1].upper()}{notice[1:]}.**", ""] if notice else []),
              f"{len(grades)} submissions of {grades.student.nunique()} students graded in "
              f"{elapsed:.0f} s.", "",
              "## Scores (points / max)", "", markdown_table(table), "",
