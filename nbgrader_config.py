@@ -13,6 +13,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 
+from grading.guard import AUDIT_KEY
 from grading.kernel_start import RestartingKernelClient
 from grading.limits import Limits
 from grading.nbgrader_patches import cache_metadata_validator
@@ -55,6 +56,9 @@ c.Autograde.autograde_preprocessors = [
     ScratchGradebook, GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
+# The graded notebook keeps the guard's audit (grading/guard.py), which flags a submission that
+# switched the guard off; nbconvert's clearing of metadata would drop it.
+c.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {("language_info", "name"), AUDIT_KEY}
 c.GenerateFeedback.preprocessors = [GetGrades, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
 
 # The one change to nbgrader itself: its check of every cell's metadata validates the JSON

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import nbformat
 
-from grading import cells, find_fatal, preflight, sandbox_check
+from grading import cells, find_fatal, guard, preflight, sandbox_check
 from grading.course import TIMESTAMP_FILE, Course, RunOptions, nbgrader_environment
 from grading.fingerprint import grader_fingerprint, input_hash
 from grading.limits import Limits, default_jobs
@@ -215,6 +215,9 @@ class AssignmentGrader:
                 result.scores[name] = {g.name: float(g.auto_score) for g in sub.grades}
                 result.penalties[name] = float(sub.late_submission_penalty or 0.0)
                 result.notes.extend(answer_errors(graded_dir / name, name))
+                if guard.guard_off(cells.read(graded_dir / name).metadata.get(guard.AUDIT_KEY)):
+                    result.flags.append(f"{name}: test cells ran with the grading guard "
+                                        "switched off")
         result.graded_dir = graded_dir if ok else None
         return ok
 

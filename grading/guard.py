@@ -13,10 +13,16 @@ gradient pass by rebinding what the tests call: ``np.allclose = lambda *a, **k: 
   real tools; the student keeps the credit for everything done correctly.
 * :func:`remove` takes those additions out again, so graded and feedback notebooks show the
   cells as released.
+* The last injected cell (:func:`inject` adds it at the end) asks the kernel how often the real
+  ``restore`` ran (:func:`grading.kernel_guard.audit`, under a fresh random token);
+  :func:`audit` compares that with the test cells that ran. A submission that switched the
+  guard off (rebinding the restore name, say) is then flagged for review.
 
 This defeats the ordinary ways of patching the tests. A determined attacker with full Python
-inside the kernel can defeat any in-process guard; ``grading.preflight`` therefore also flags
-submissions whose code touches the grader, ``sys.modules``, ``gc`` or ``ctypes`` for review.
+inside the kernel who has read this code can defeat any in-process guard and its audit; the
+wall that holds is the OS sandbox around the kernel (grading/sandbox.py), and
+``grading.preflight`` also flags submissions whose code touches the grader, ``sys.modules``,
+``gc`` or ``ctypes`` for review.
 """
 import re
 import secrets
@@ -26,7 +32,9 @@ from nbformat.v4 import new_code_cell
 from grading import cells, kernel_guard
 
 TAG = "# grader: restore the tools the tests use"
-GUARD_CELL = "grader_guard"  # cell metadata key of the injected cell
+GUARD_CELL = "grader_guard"  # cell metadata key of the injected cells
+AUDIT_CELL = "grader_audit"  # cell metadata key of the injected audit cell (holds its token)
+AUDIT_KEY = "grader_guard_audit"  # notebook metadata: the audit's verdict, kept in the graded notebook
 RESTORE_PREFIX = "_grader_restore_"
 _RESTORE_CALL = re.compile(r"^" + RESTORE_PREFIX + r"[0-9a-f]+\(\)  " + re.escape(TAG) + r"\n")
 
@@ -45,7 +53,38 @@ def inject(nb):
     for c in nb.cells:
         if cells.is_test(c):
             c.source = f"{name}()  {TAG}\n" + c.source
+    token = secrets.token_hex(8)
+    audit_cell = new_code_cell(f"__import__({kernel_guard.__name__!r}, fromlist=['audit'])"
+                               f".audit({token!r})  {TAG}")
+    audit_cell.metadata[GUARD_CELL] = True
+    audit_cell.metadata[AUDIT_CELL] = token
+    nb.cells.append(audit_cell)
     return nb
+
+
+def audit(nb):
+    """After execution: record in ``nb.metadata`` how many test cells ran and how many times the
+    real restore ran before them (``None`` when the audit cell did not run, e.g. the kernel
+    died); returns the verdict ``{"tests_run", "restores"}``."""
+    cell = next((c for c in nb.cells if c.metadata.get(AUDIT_CELL)), None)
+    if cell is None:
+        return None
+    token = cell.metadata[AUDIT_CELL]
+    text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+    found = re.search(re.escape(token) + r" (\d+)", text)
+    ran = sum(1 for c in nb.cells if cells.is_test(c) and c.get("execution_count") is not None)
+    verdict = {"tests_run": ran,
+               "restores": int(found.group(1)) if found else None,
+               "audit_ran": cell.get("execution_count") is not None}
+    nb.metadata[AUDIT_KEY] = verdict
+    return verdict
+
+
+def guard_off(verdict):
+    """True when the verdict shows test cells that ran with the guard switched off."""
+    if not verdict or not verdict.get("audit_ran"):
+        return False
+    return verdict["restores"] is None or verdict["restores"] < verdict["tests_run"]
 
 
 def remove(nb):

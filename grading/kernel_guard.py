@@ -7,6 +7,15 @@ import sys
 # Modules whose attributes tests rely on (prefixes; submodules included once imported).
 PROTECTED = ("builtins", "numpy", "math", "common", "pandas")
 
+_restores = [0]  # how many times the real restore has run in this kernel (see audit)
+
+
+def audit(token):
+    """Print ``token`` and how many times the real ``restore`` ran: the grader compares that
+    with the number of test cells that ran (grading/guard.py); fewer means a test cell ran
+    with the guard switched off."""
+    print(f"{token} {_restores[0]}")
+
 
 def _protected_modules():
     for name, module in list(sys.modules.items()):
@@ -53,6 +62,7 @@ def install(namespace):
     builtins_only = [modules["builtins"]]
 
     def restore():
+        _restores[0] += 1
         put_back(everything)
         for key, value in names.items():
             if get(namespace, key, restore) is not value:

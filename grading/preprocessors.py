@@ -45,6 +45,7 @@ class GuardedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         guard.inject(nb)
         nb, resources = super().preprocess(nb, resources, km=km)
+        guard.audit(nb)
         guard.remove(nb)
         return nb, resources
 
