@@ -5,7 +5,8 @@
 Builds a scratch course with ``--students`` submissions of every assignment (solutions,
 correct alternatives, typical mistakes, blanks and partial answers from the catalogues), runs
 the class grader (release, sandboxed nbgrader autograde, feedback, export, report) and prints
-the wall time per assignment, in total, and per submission. Assignments overlap (the next is
+the wall time per assignment, in total, and per submission, for each ``--modes`` entry in
+turn on the same class (by default with and without the OS sandbox, side by side). Assignments overlap (the next is
 released while the last is graded), so an assignment's time is the time from the previous
 assignment's last result to its own; feedback is written beside the grading, and only what
 is left after the last result is timed on its own. Writes bench/grade_scale.csv.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from grading import classroom, report, simulate
 from grading.course import repository
-from grading.limits import default_jobs
+from grading.limits import Limits, default_jobs
 
 KINDS = ("solution", "alternative", "mistake", "blank", "partial")
 
@@ -65,50 +66,72 @@ def _check_grades(grades_csv, n_expected):
     return problems
 
 
+def _grade(course, names, students, *, jobs, limits):
+    """Grade every submission of ``course`` once under ``limits``; returns the timing rows."""
+    rows = []
+    total_start = time.perf_counter()
+    clock = _Clock()
+    states = classroom.grade_assignments(course, names, jobs=jobs, limits=limits, progress=clock,
+                                         feedback=True, force=True)
+    graded = time.perf_counter()
+    previous = total_start
+    for assignment in names:  # assignments overlap: each gets the time since the last one
+        seconds = clock.last[assignment] - previous
+        previous = clock.last[assignment]
+        rows.append(_row(assignment, students, seconds))
+        print(f"  {assignment:<22} {seconds:7.1f} s  {seconds / students:5.2f} s/submission",
+              flush=True)
+    feedback = graded - previous  # the last feedback runs after the last result is in
+    start = time.perf_counter()  # what grade-class does last: export and the report folder
+    out = course.root / "reports"
+    out.mkdir(exist_ok=True)
+    course.export(out / "nbgrader_export.csv")
+    report.write(course, names, states, out, time.perf_counter() - total_start)
+    finish = time.perf_counter() - start
+    total = time.perf_counter() - total_start
+    n = students * len(names)
+    wrong = _check_grades(out / "grades.csv", n_expected=n)
+    print(f"  feedback (runs beside the grading; what is left after the last result): "
+          f"{feedback:.1f} s")
+    print(f"  export and report: {finish:.1f} s")
+    print(f"  total: {total:.0f} s for {n} submissions ({total / n:.2f} s each, "
+          f"{n / total * 60:.0f} per minute)")
+    if wrong:
+        raise SystemExit(f"grading went wrong, the timings mean nothing: {wrong}")
+    return rows + [_row("feedback (after the last result)", n, feedback),
+                   _row("export and report", n, finish), _row("TOTAL", n, total)]
+
+
+MODES = {"sandbox": Limits(), "no-sandbox": Limits(sandbox=False)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument("--modes", default=",".join(MODES),
+                        help="comma-separated, graded one after the other on the same class "
+                             "(default: %(default)s)")
     parser.add_argument("assignments", nargs="*")
     args = parser.parse_args()
     names = args.assignments or repository().assignments()
+    modes = args.modes.split(",")
     personas = [f"{KINDS[i % len(KINDS)]}-{i // len(KINDS) + 1}" for i in range(args.students)]
-    rows = []
+    rows, totals = [], {}
     print(f"{args.students} submissions x {len(names)} assignments, jobs={args.jobs}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
     with tempfile.TemporaryDirectory() as tmp:
         course = simulate.make_class(Path(tmp) / "course", names, personas=personas)
-        total_start = time.perf_counter()
-        clock = _Clock()
-        states = classroom.grade_assignments(course, names, jobs=args.jobs, progress=clock,
-                                             feedback=True)
-        graded = time.perf_counter()
-        previous = total_start
-        for assignment in names:  # assignments overlap: each gets the time since the last one
-            seconds = clock.last[assignment] - previous
-            previous = clock.last[assignment]
-            rows.append(_row(assignment, args.students, seconds))
-            print(f"  {assignment:<22} {seconds:7.1f} s  {seconds / args.students:5.2f} s/submission",
-                  flush=True)
-        feedback = graded - previous  # the last feedback runs after the last result is in
-        start = time.perf_counter()  # what grade-class does last: export and the report folder
-        out = course.root / "reports"
-        out.mkdir(exist_ok=True)
-        course.export(out / "nbgrader_export.csv")
-        report.write(course, names, states, out, time.perf_counter() - total_start)
-        finish = time.perf_counter() - start
-        total = time.perf_counter() - total_start
-        wrong = _check_grades(out / "grades.csv", n_expected=args.students * len(names))
-    n = args.students * len(names)
-    print(f"  feedback (runs beside the grading; what is left after the last result): "
-          f"{feedback:.1f} s")
-    print(f"  export and report: {finish:.1f} s")
-    print(f"total: {total:.0f} s for {n} submissions ({total / n:.2f} s each, "
-          f"{n / total * 60:.0f} per minute)")
-    if wrong:
-        raise SystemExit(f"grading went wrong, the timings mean nothing: {wrong}")
-    rows += [_row("feedback (after the last result)", n, feedback),
-             _row("export and report", n, finish), _row("TOTAL", n, total)]
+        for mode in modes:
+            print(f"{mode}:", flush=True)
+            graded = _grade(course, names, args.students, jobs=args.jobs, limits=MODES[mode])
+            rows += [{"mode": mode, **row} for row in graded]
+            totals[mode] = graded[-1]["seconds"]
+    if len(totals) > 1:
+        base = totals.get("no-sandbox")
+        print("side by side: " + ", ".join(
+            f"{mode} {seconds:.0f} s" + (f" ({seconds / base - 1:+.1%})" if base and mode != "no-sandbox" else "")
+            for mode, seconds in totals.items()))
     with open(Path(__file__).with_name("grade_scale.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -101,6 +101,7 @@ def _enter_sandbox(spec, argv):
     argv = [inside if arg == connection else arg for arg in argv]
     kernel = os.fork()
     if kernel == 0:
+        sandbox.die_with_parent()  # a killed relay (a restart) takes its kernel along
         return argv
 
     def forward(signum, frame):
@@ -135,7 +136,7 @@ def _become_kernel(request, fds, server_pid):
     spec = env.pop(sandbox.SANDBOX_ENV, None)
     if spec is not None:
         argv = _enter_sandbox(json.loads(spec), argv)
-        env.update(HOME="/tmp", IPYTHONDIR="/tmp/.ipython", MPLCONFIGDIR="/tmp/matplotlib")
+        env.update(sandbox.inside_environment(json.loads(spec)))
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(env)

@@ -91,11 +91,18 @@ def _package_dirs():
     return sorted({str(Path(p).resolve()) for pkg in (common, grading) for p in pkg.__path__})
 
 
+def _data_dir():
+    from common.datasets import get_data_dir
+
+    return str(get_data_dir())
+
+
 def read_only_paths():
     """Host paths bound read-only into every sandbox, at the same place: the system, Python, the
-    virtualenv, the course packages (nothing else of the repository)."""
+    virtualenv, the course packages (nothing else of the repository) and the data sets'
+    download cache (:func:`common.datasets.get_data_dir`)."""
     paths = {"/usr", sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)),
-             *_package_dirs()}
+             *_package_dirs(), _data_dir()}
     paths.update(p for p in ETC_FILES if os.path.exists(p))
     return sorted(p for p in paths if os.path.exists(p))
 
@@ -208,7 +215,7 @@ class Sandbox:
 
     def environment(self):
         """What the fork server needs to put a kernel into this sandbox (the launcher's env)."""
-        return {"pid": self.pid, "cgroup": self.cgroup, "cwd": self.cwd,
+        return {"pid": self.pid, "cgroup": self.cgroup, "cwd": self.cwd, "data_dir": _data_dir(),
                 "disk_bytes": self.policy.disk_bytes,
                 "max_processes": self.policy.max_processes,
                 "max_file_bytes": self.policy.max_file_bytes}
@@ -250,6 +257,7 @@ class Sandbox:
 _libc = ctypes.CDLL(None, use_errno=True)
 _CAP_VERSION_3 = 0x20080522
 _PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_PDEATHSIG = 1
 
 
 class _CapHeader(ctypes.Structure):
@@ -328,6 +336,20 @@ def enter(spec, connection_file):
         json.dump(connection, f)
     _drop_privileges(spec)
     return INSIDE_CONNECTION
+
+
+def die_with_parent():
+    """This process gets SIGKILL when its parent ends (the kernel, when its relay is killed)."""
+    _check(_libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "tying the kernel to its relay")
+
+
+def inside_environment(spec):
+    """Environment variables a kernel gets inside the sandbox ``spec``: a home in its /tmp,
+    and the data sets' cache where the sandbox has it."""
+    from common.datasets import DATA_DIR_ENV_VAR
+
+    return {"HOME": "/tmp", "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/matplotlib",
+            DATA_DIR_ENV_VAR: spec["data_dir"]}
 
 
 def _drop_privileges(spec):
