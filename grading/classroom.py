@@ -257,9 +257,11 @@ class AssignmentGrader:
         for name, nb in result.rebuilt.items():
             if nb is None:
                 continue
-            path = cells.write(nb, box.root / f"probe-{name}")
+            # alone in its folder: the probe's kernel gets a copy of that folder
+            path = cells.write(nb, box.root / "probe" / name)
             _, out = run_limited([sys.executable, "-m", find_fatal.__name__, str(path),
-                                  f"--timeout={self.limits.cell_timeout}"],
+                                  f"--timeout={self.limits.cell_timeout}",
+                                  "--sandbox" if self.limits.sandbox else "--no-sandbox"],
                                  cwd=box.root, timeout=self.limits.probe_timeout(),
                                  memory_bytes=self.limits.memory_bytes)
             found = find_fatal.parse(out)

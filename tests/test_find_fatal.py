@@ -24,15 +24,30 @@ def _notebook(*sources):
     ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
      "CellTimeoutError"),
 ])
-def test_the_first_cell_that_stops_the_kernel_is_named(fatal, error):
+def test_the_first_cell_that_stops_the_kernel_is_named(fatal, error, tmp_path):
     nb = _notebook("x = 1", "y = 2", fatal, "z = 3")
-    assert find_fatal.find_fatal_cell(nb, timeout=3) == (2, error)
+    assert find_fatal.find_fatal_cell(nb, timeout=3, folder=tmp_path) == (2, error)
     assert nb.cells[0].source == "x = 1" and len(nb.cells) == 4, "the notebook is not changed"
 
 
-def test_a_notebook_that_runs_through_has_no_fatal_cell():
+def test_a_notebook_that_runs_through_has_no_fatal_cell(tmp_path):
     nb = _notebook("x = 1", "raise ValueError('an ordinary error')", "z = 3")
-    assert find_fatal.find_fatal_cell(nb, timeout=10) is None
+    assert find_fatal.find_fatal_cell(nb, timeout=10, folder=tmp_path) is None
+
+
+@pytest.mark.parametrize("sandboxed", [True, False])
+def test_the_probe_kernel_works_in_the_notebooks_folder_and_only_sandboxed_sees_nothing_else(
+        tmp_path, sandboxed):
+    folder, secret = tmp_path / "probe", tmp_path / "gradebook.db"
+    folder.mkdir()
+    (folder / "data.txt").write_text("mine")
+    secret.write_text("not for students")
+    # the kernel dies only if it can read its own folder and NOT the file beside it
+    probe = (f"import os\nif open('data.txt').read() == 'mine' and not os.path.exists({str(secret)!r}):"
+             "\n    os._exit(0)")
+    found = find_fatal.find_fatal_cell(_notebook("x = 1", probe), timeout=10, folder=folder,
+                                       sandboxed=sandboxed)
+    assert found == ((1, "DeadKernelError") if sandboxed else None)
 
 
 def test_run_as_a_module_and_parsed(tmp_path):
