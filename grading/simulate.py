@@ -207,26 +207,23 @@ _ATTACKS = {
                 running.append(cmd.strip())
         _report("survivors", running=sorted(running), errors=errors, achieved=[])
     """,
-    # a fork bomb: every process forks until fork fails (bounded by 3 s of wall clock: the cell
-    # must end in time); the children then become ``sleep`` and wait to be killed
+    # a fork bomb (bash: it retries a failed fork, so it keeps every process it got), for 2.5 s
+    # (the cell must end in time); then can the kernel itself still fork?
     "fork-bomb": """
-        import time as _time
-        children, failed, child, end = 0, None, False, _time.monotonic() + 3
-        while _time.monotonic() < end:
-            try:
-                pid = _os.fork()
-            except OSError as e:
-                failed = repr(e)
-                break
+        import subprocess as _sp, time as _time
+        bomb = _sp.Popen(["/usr/bin/bash", "-c", "while :; do /usr/bin/sleep @MARK4@ & done"],
+                         stdin=_sp.DEVNULL, stdout=_sp.DEVNULL, stderr=_sp.DEVNULL)
+        _time.sleep(2.5)
+        children = sum(name.isdigit() for name in _os.listdir("/proc"))
+        failed = None
+        try:
+            pid = _os.fork()
             if pid == 0:
-                child, children, failed = True, 0, None
-            else:
-                children += 1
-        if child:
-            try:
-                _os.execv("/usr/bin/sleep", ["sleep", "@MARK4@"])
-            finally:
                 _os._exit(0)
+            _os.waitpid(pid, 0)
+        except OSError as e:
+            failed = repr(e)
+        bomb.kill()
         _report("fork-bomb", children=children, fork_failed=failed,
                 achieved=[] if failed else [f"{children} processes, fork never failed"])
     """,
@@ -301,10 +298,13 @@ _ATTACKS = {
     """,
     # the kernel dies every time: the grader then looks for the cell that kills it with
     # grading.find_fatal, in a kernel of its own. If that kernel is not sandboxed, the attack
-    # reaches the course there (the gradebook, a file in the course folder)
+    # reaches the course there (the gradebook, a file in the course folder; never the
+    # repository's own folder, which would stay marked)
     "probe-escape": """
         import sqlite3 as _sqlite3
         for d in _ancestors():
+            if d == _REPO:
+                continue
             if _os.path.isfile(_os.path.join(d, "nbgrader_config.py")):
                 try:
                     with open(_os.path.join(d, "@ESCAPE_FILE@"), "w") as f:
