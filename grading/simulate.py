@@ -57,6 +57,19 @@ HOSTILE = {
     "renamed-notebook": ("rename", None, "full"),
     "missing-notebook-extra-file": ("missing", None, "zero"),
     "huge-output": ("huge-output", None, "full"),
+    # switches the in-kernel guard off (its restore name found by prefix), then patches the
+    # comparisons, in words no static check looks for: the hidden tests still catch part of the
+    # wrong answer, and the guard's audit flags the submission for review
+    "guard-off": ("wrong+append",
+                  "for _k in [k for k in globals() if k.startswith('_gr' + 'ader_rest' + 'ore_')]:\n"
+                  "    globals()[_k] = lambda: None\n"
+                  "_np = __import__('num' + 'py')\n"
+                  "setattr(_np, 'allclose', lambda *a, **k: True)\n"
+                  "setattr(_np.testing, 'assert_allclose', lambda *a, **k: None)\n"
+                  "_gc = __import__('common.gradient_' + 'check', fromlist=['x'])\n"
+                  "for _f in ('check_layer', 'check_gradient'):\n"
+                  "    setattr(_gc, _f, lambda *a, **k: None)\n"
+                  "setattr(_gc, 'rel_error', lambda *a, **k: 0.0)", "cell0"),
 }
 
 

@@ -82,6 +82,7 @@ REASONS = {
     "hostile-patch-gradient-check": "REVIEW",
     "hostile-patch-builtins": "REVIEW",
     "hostile-patch-test-helpers": "",
+    "hostile-guard-off": "grading guard switched off",
     "hostile-edited-tests": "restored from the release",
     "hostile-deleted-tests": "restored from the release",
     "hostile-reordered-cells": "restored from the release",
