@@ -125,11 +125,12 @@ def bwrap_argv(*, cwd, policy: Policy, info_fd=None):
             "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try", "--disable-userns", "--die-with-parent",
             "--new-session", "--hostname", "sandbox"]
+    # /tmp first: what is bound below it (a package or virtualenv under /tmp) must stay visible
+    args += ["--size", str(policy.disk_bytes), "--tmpfs", "/tmp"]
     args += _system_links()
     for path in read_only_paths():
         args += ["--ro-bind", path, path]
     args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(policy.disk_bytes), "--tmpfs", "/tmp",
              "--size", str(policy.disk_bytes), "--tmpfs", str(cwd),
              "--size", str(2 ** 20), "--tmpfs", INSIDE_IPC, "--chdir", str(cwd)]
     return args + ["--", shutil.which("sleep") or "/usr/bin/sleep", "infinity"]

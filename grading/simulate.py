@@ -185,7 +185,7 @@ _ATTACKS = {
         _report("modify-course-package", errors=errors, achieved=written)
     """,
     # processes that outlive the notebook: a new session, a double-forked daemon (sleep, and
-    # Python itself)
+    # tail following /dev/null)
     "survivors": """
         import subprocess as _sp, time as _time
         errors = []
@@ -195,7 +195,7 @@ _ATTACKS = {
         except Exception as e:
             errors.append(repr(e))
         for argv in (["sleep", "@MARK2@"],
-                     [_sys.executable, "-c", "import time\\nwhile True: time.sleep(1)", "@MARK3@"]):
+                     ["/usr/bin/tail", "-f", "/dev/null", "@MARK3@"]):
             try:
                 pid = _os.fork()
                 if pid == 0:
@@ -224,7 +224,9 @@ _ATTACKS = {
     # (the cell must end in time); then can the kernel itself still fork?
     "fork-bomb": """
         import subprocess as _sp, time as _time
-        bomb = _sp.Popen(["/usr/bin/bash", "-c", "while :; do /usr/bin/sleep @MARK4@ & done"],
+        with open("/tmp/bomb.sh", "w") as script:
+            script.write("while :; do /usr/bin/sleep @MARK4@ & done\\n")
+        bomb = _sp.Popen(["/usr/bin/bash", "/tmp/bomb.sh"],
                          stdin=_sp.DEVNULL, stdout=_sp.DEVNULL, stderr=_sp.DEVNULL)
         _time.sleep(2.5)
         children = sum(name.isdigit() for name in _os.listdir("/proc"))

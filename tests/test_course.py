@@ -66,11 +66,13 @@ def test_grade_class_on_a_folder_without_config_creates_it(tmp_path):
 
 def test_run_options_become_trait_overrides():
     assert RunOptions().argv() == []
-    argv = RunOptions.for_sandbox(Limits(cell_timeout=7, fork_kernels=False)).argv()
+    argv = RunOptions.for_sandbox(Limits(cell_timeout=7, fork_kernels=False, sandbox=False)).argv()
     assert argv == ["--GuardedExecute.timeout=7", "--GuardedExecute.interrupt_on_timeout=False",
                     "--GuardedExecute.shutdown_kernel=immediate",
-                    "--ScratchGradebook.enabled=True"]
-    assert "--GuardedExecute.fork_kernels=True" in RunOptions.for_sandbox(Limits()).argv()
+                    "--GuardedExecute.sandbox=False", "--ScratchGradebook.enabled=True"]
+    default = RunOptions.for_sandbox(Limits()).argv()
+    assert "--GuardedExecute.fork_kernels=True" in default
+    assert "--GuardedExecute.sandbox=True" in default
 
 
 def test_nbgrader_runs_in_the_course_and_fails_loudly(tmp_path):
