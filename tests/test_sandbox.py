@@ -112,3 +112,33 @@ def test_check_sandbox_command_prints_one_line_per_wall():
     assert out.returncode == 0, out.stderr
     assert "every wall holds" in out.stdout
     assert out.stdout.count("\nok ") + out.stdout.startswith("ok ") >= 8
+
+
+def test_grade_class_without_bubblewrap_grades_nothing_and_says_what_to_do(tmp_path):
+    from grading import simulate
+
+    course = simulate.make_class(tmp_path / "course", ["01_autodiff"], personas=["solution-1"])
+    env = {**os.environ, "PATH": str(tmp_path / "no-tools-here")}  # no bwrap on the PATH
+    out = subprocess.run([os.sys.executable, "-m", "grading", "grade-class", "--course",
+                          str(course.root), "01_autodiff"], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, timeout=300)
+    assert out.returncode != 0
+    assert "nothing was graded" in out.stderr and "apt-get install bubblewrap" in out.stderr
+    assert "--no-sandbox" in out.stderr
+    assert not course.autograded().exists() or not any(course.autograded().iterdir())
+    assert not (course.root / "reports").exists()
+
+
+def test_grading_without_the_sandbox_says_so_in_the_report_and_every_feedback_page(tmp_path):
+    from grading import classroom, simulate
+    from grading.limits import Limits
+
+    course = simulate.make_class(tmp_path / "course", ["01_autodiff"],
+                                 personas=["solution-1", "blank-1"])
+    classroom.grade_class(course, ["01_autodiff"], jobs=2, limits=Limits(sandbox=False),
+                          show_progress=False)
+    assert "WITHOUT the OS sandbox" in (course.root / "reports" / "report.md").read_text()
+    pages = sorted(course.feedback().rglob("*.html"))
+    assert len(pages) == 2
+    for page in pages:
+        assert "WITHOUT the OS sandbox" in page.read_text(), page
