@@ -16,6 +16,19 @@ import sys
 SERVER_ENV = "DL2_FORK_SERVER"  # the fork server's socket, set in the kernel spec's environment
 
 
+def forward_signals(pid):
+    """From now on, the signals jupyter_client sends (an interrupt is SIGINT) go on to ``pid``."""
+    def forward(signum, frame):
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
+                   signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(signum, forward)
+
+
 def main():
     path = os.environ.get(SERVER_ENV)
     if not path:
@@ -35,17 +48,7 @@ def main():
     line = replies.readline()
     if not line.strip().isdigit():
         sys.exit("forklaunch: the fork server did not start a kernel")
-    pid = int(line)
-
-    def forward(signum, frame):
-        try:
-            os.kill(pid, signum)
-        except ProcessLookupError:
-            pass
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
-                   signal.SIGUSR1, signal.SIGUSR2):
-        signal.signal(signum, forward)
+    forward_signals(int(line))
     line = replies.readline()  # "exit <code>" when the kernel ends; EOF if the server died
     code = int(line.split()[1]) if line.startswith(b"exit ") else 1
     sys.exit(code if code >= 0 else 128 - code)

@@ -31,7 +31,7 @@ import threading
 import traceback
 
 from grading import kernel_guard  # noqa: F401  (imported before forking: the guard of every kernel)
-from grading import sandbox
+from grading import forklaunch, sandbox
 
 HEADER = struct.Struct("!Q")  # length of the JSON request that follows the file descriptors
                               # (grading/forklaunch.py packs the same "!Q")
@@ -103,16 +103,7 @@ def _enter_sandbox(spec, argv):
     if kernel == 0:
         sandbox.die_with_parent()  # a killed relay (a restart) takes its kernel along
         return argv
-
-    def forward(signum, frame):
-        try:
-            os.kill(kernel, signum)
-        except ProcessLookupError:
-            pass
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
-                   signal.SIGUSR1, signal.SIGUSR2):
-        signal.signal(signum, forward)
+    forklaunch.forward_signals(kernel)
     while True:
         try:
             _, status = os.waitpid(kernel, 0)
