@@ -124,10 +124,10 @@ def _become_kernel(request, fds, server_pid):
     signal.signal(signal.SIGINT, signal.default_int_handler)
     env = dict(request["env"])
     argv = list(request["argv"])
-    spec = env.pop(sandbox.SANDBOX_ENV, None)
-    if spec is not None:
-        argv = _enter_sandbox(json.loads(spec), argv)
-        env.update(sandbox.inside_environment(json.loads(spec)))
+    if sandbox.SANDBOX_ENV in env:
+        spec = json.loads(env.pop(sandbox.SANDBOX_ENV))
+        argv = _enter_sandbox(spec, argv)
+        env.update(sandbox.inside_environment(spec))
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(env)
