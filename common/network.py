@@ -11,11 +11,9 @@ under the names each layer declares in ``param_names``, numbered by layer (``"W1
 ``"gamma1"``, ``"beta1"``, ..., ``"W<L>"``, ``"b<L>"``); these are the very arrays the layers
 compute with, so an optimizer that updates ``params`` in place trains the network.
 
-Weight penalties (lecture unit "Regularization") act on the weight matrices ``W`` only, never on
-biases or batch-norm parameters::
-
-    loss = data loss + λ2 Σ_l ||W_l||² + λ1 Σ_l |W_l|
-    ∂penalty/∂W_l = 2 λ2 W_l + λ1 sign(W_l)
+Weight penalties (lecture unit "Regularization", :mod:`common.regularization`) act on the
+weight matrices ``W`` only, never on biases or batch-norm parameters:
+``loss = data loss + λ2 Σ_l ||W_l||² + λ1 Σ_l |W_l|``.
 """
 import numpy as np
 
@@ -23,6 +21,7 @@ from common.gradient_check import numerical_gradient as _numerical_gradient
 from common.initializers import init_weights
 from common.layers import (Affine, BatchNormalization, Dropout, MeanSquaredError, Relu, Sigmoid,
                            SigmoidWithLoss, SoftmaxWithLoss, gradient_name)
+from common.regularization import penalty_gradient, weight_penalty
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
 LOSSES = {"softmax": SoftmaxWithLoss, "sigmoid": SigmoidWithLoss, "mse": MeanSquaredError}
@@ -187,14 +186,10 @@ class MultiLayerNet:
 
     def penalty(self):
         """Weight penalty ``λ2 Σ ||W||² + λ1 Σ |W|`` over the weight matrices (a float)."""
-        total = 0.0
-        for key in self.weight_keys:
-            W = self.params[key]
-            if self.weight_decay_l2:
-                total += self.weight_decay_l2 * float(np.sum(W * W))
-            if self.weight_decay_l1:
-                total += self.weight_decay_l1 * float(np.sum(np.abs(W)))
-        return total
+        if not (self.weight_decay_l2 or self.weight_decay_l1):
+            return 0.0
+        return weight_penalty((self.params[key] for key in self.weight_keys),
+                              l2=self.weight_decay_l2, l1=self.weight_decay_l1)
 
     def loss(self, x, t, training=True):
         """Mean data loss over the batch plus the weight penalty (a float).
@@ -242,12 +237,10 @@ class MultiLayerNet:
             dout = layer.backward(dout)
         grads = {key: getattr(layer, gradient_name(attribute))
                  for key, layer, attribute in self._owners}
-        for key in self.weight_keys:
-            W = self.params[key]
-            if self.weight_decay_l2:
-                grads[key] = grads[key] + 2 * self.weight_decay_l2 * W
-            if self.weight_decay_l1:
-                grads[key] = grads[key] + self.weight_decay_l1 * np.sign(W)
+        if self.weight_decay_l2 or self.weight_decay_l1:
+            for key in self.weight_keys:
+                grads[key] = grads[key] + penalty_gradient(
+                    self.params[key], l2=self.weight_decay_l2, l1=self.weight_decay_l1)
         return grads
 
     def numerical_gradient(self, x, t):
