@@ -10,21 +10,28 @@ A catalogue file ``tests/catalogue/<assignment>.py`` defines two lists of dicts:
 ``replace`` is a list of ``(old, new)`` text edits of the instructor solution (each ``old``
 must occur, so the catalogue breaks loudly when the solution changes); ``code`` replaces the
 whole cell.
+
+Beside the catalogue, :func:`fuzzed` rewrites each solution automatically
+(:mod:`grading.fuzz`: other guards, summation orders, ``np.dot`` for ``@``, ...); each such
+variant is graded like a correct alternative and must get full points.
 """
 import runpy
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading import cells
+from grading import cells, fuzz
 from grading.course import REPO, Course, NbgraderError, RunOptions, repository
 
 CATALOGUE_DIR = REPO / "tests" / "catalogue"
 
 
+KINDS = ("wrong", "correct", "fuzzed")  # fuzzed: a rewrite of the solution by grading.fuzz
+
+
 @dataclass
 class Entry:
-    kind: str            # "wrong" or "correct"
+    kind: str            # one of KINDS
     index: int
     cell: str
     name: str
@@ -68,6 +75,21 @@ def load(assignment):
     return entries
 
 
+def fuzzed(assignment):
+    """An entry (kind ``"fuzzed"``) per :mod:`grading.fuzz` variant of every solution cell."""
+    repo = repository()
+    found = []
+    for name in repo.notebook_names(assignment):
+        found += fuzz.variants(cells.solution_sources(repo.source_notebook(assignment, name)))
+    return [Entry(kind="fuzzed", index=i, cell=v.cell, name=v.name, code=v.code)
+            for i, v in enumerate(found)]
+
+
+def quality_entries(assignment):
+    """Everything graded for an assignment's quality: the catalogue and the fuzzed variants."""
+    return load(assignment) + fuzzed(assignment)
+
+
 def submissions(assignment, release_dir, entries):
     """``{student: {notebook name: NotebookNode}}`` for the solution, the blank release and
     every catalogue entry (each entry changes one answer cell of the full solution)."""
@@ -87,8 +109,9 @@ def submissions(assignment, release_dir, entries):
     return out
 
 
-def grade(assignment, workdir, jobs=1):
-    """Autograde the solution, the blank release and every catalogue entry with nbgrader.
+def grade(assignment, workdir, jobs=1, entries=None):
+    """Autograde the solution, the blank release and ``entries`` (by default every catalogue
+    entry and fuzzed variant, :func:`quality_entries`) with nbgrader.
 
     The submissions are spread over ``jobs`` scratch course folders graded concurrently
     (nbgrader grades one submission at a time per course). Returns ``(entries, rows)`` with
@@ -96,7 +119,7 @@ def grade(assignment, workdir, jobs=1):
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    entries = load(assignment)
+    entries = quality_entries(assignment) if entries is None else entries
     workdir = Path(workdir)
     courses = [Course.create(workdir / f"course{j}", [assignment]) for j in range(jobs)]
     release = courses[0].generate_release(assignment)
@@ -161,7 +184,7 @@ def outcomes(entries, rows):
         if not mine:
             result.append((e, False, "not graded: nbgrader failed on this submission"))
             continue
-        if e.kind == "correct":
+        if e.kind in ("correct", "fuzzed"):
             lost = sorted(r["test"] for r in mine if r["score"] < r["max_score"])
             result.append((e, bool(mine) and not lost,
                            "full points" if mine and not lost else f"lost points on {lost}"))
@@ -174,26 +197,31 @@ def outcomes(entries, rows):
 
 
 def counts(results):
-    wrong = [ok for e, ok, _ in results if e.kind == "wrong"]
-    correct = [ok for e, ok, _ in results if e.kind == "correct"]
-    return sum(wrong), len(wrong), sum(correct), len(correct)
+    """``{kind: (as expected, total)}`` for every kind of entry."""
+    return {kind: (sum(ok for e, ok, _ in results if e.kind == kind),
+                   sum(e.kind == kind for e, _, _ in results)) for kind in KINDS}
 
 
 def summary_row(assignment, results):
-    caught, n_wrong, passed, n_correct = counts(results)
-    return f"| {assignment} | {caught} / {n_wrong} | {passed} / {n_correct} |"
+    return f"| {assignment} | " + " | ".join(
+        f"{ok} / {n}" for ok, n in counts(results).values()) + " |"
 
 
 def report_section(assignment, results):
     """The Markdown section of ``docs/grading_quality.md`` for one assignment."""
-    caught, n_wrong, passed, n_correct = counts(results)
+    n = counts(results)
     missed = [e.name for e, ok, _ in results if e.kind == "wrong" and not ok]
     failed = [e.name for e, ok, _ in results if e.kind == "correct" and not ok]
+    fuzz_failed = [f"{e.cell}: {e.name}" for e, ok, _ in results if e.kind == "fuzzed" and not ok]
     lines = [f"## {assignment}", "",
-             f"- typical mistakes caught: {caught} / {n_wrong}",
-             f"- correct alternatives with full points: {passed} / {n_correct}",
+             f"- typical mistakes caught: {n['wrong'][0]} / {n['wrong'][1]}",
+             f"- correct alternatives with full points: {n['correct'][0]} / {n['correct'][1]}",
+             f"- fuzzed variants of the solution with full points: "
+             f"{n['fuzzed'][0]} / {n['fuzzed'][1]}",
              f"- not caught: {', '.join(missed) if missed else 'none'}",
              f"- correct alternatives that lost points: {', '.join(failed) if failed else 'none'}",
+             f"- fuzzed variants that lost points: "
+             f"{', '.join(fuzz_failed) if fuzz_failed else 'none'}",
              "", "| entry | answer cell | kind | result |", "| --- | --- | --- | --- |"]
     lines += [f"| {e.name} | `{e.cell}` | {e.kind} | {detail} |" for e, _, detail in results]
     return "\n".join(lines) + "\n"
@@ -204,14 +232,16 @@ REPORT_HEADER = """# Grading quality
 
 How well the autograder's tests separate right from wrong: every typical mistake and every
 correct alternative in `tests/catalogue/<assignment>.py` is injected into the instructor solution
-and graded by nbgrader. Targets: every mistake loses points on the test that targets it (at
-least 95 %), every correct alternative gets full points.
+and graded by nbgrader, and so is every variant of the solution that `grading/fuzz.py` writes
+(other `eps` guards, summation orders, `np.dot` for `@`, copies, ...: each correct up to
+rounding). Targets: every mistake loses points on the test that targets it (at least 95 %),
+every correct alternative and every fuzzed variant gets full points.
 
 Generated by `python -m grading quality`; `tests/test_assignments.py` checks that it is up to
 date. Do not edit by hand.
 
-| assignment | typical mistakes caught | correct alternatives passed |
-| --- | --- | --- |
+| assignment | typical mistakes caught | correct alternatives passed | fuzzed variants passed |
+| --- | --- | --- | --- |
 """
 
 
