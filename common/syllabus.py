@@ -166,7 +166,7 @@ def locked_message(qualname, rows):
         The rows that withhold it (one assignment).
     """
     assignment = rows[0].assignment
-    names = sorted({row.name for row in rows} - {qualname.split(".")[-1]})
-    also = f" (as {', '.join(f'`{n}`' for n in names)})" if names else ""
+    names = sorted({row.name for row in rows})
+    also = "" if names == [qualname] else " (as " + " and ".join(f"`{n}`" for n in names) + ")"
     return (f"`{qualname}` is what you write in assignment {assignment}{also}; it is unlocked "
             "in the course package once that assignment has closed.")

@@ -1,5 +1,8 @@
-"""Instructor commands: ``python -m grading {grade-class, check-sandbox, release, demo, quality}``.
+"""Instructor commands: ``python -m grading {init-course, grade-class, check-sandbox, release,
+demo, quality}``.
 
+* ``init-course``: make a folder a complete course (config, sources, releases, exchange
+  folder, a roster imported into the gradebook; :mod:`grading.init_course`);
 * ``grade-class``: release, autograde, feed back, export and report every assignment of a
   course folder (:mod:`grading.classroom`);
 * ``check-sandbox``: start one kernel in the grading sandbox and show which walls hold
@@ -9,7 +12,9 @@
 * ``demo``: a simulated class of one student per persona (solutions, alternatives, mistakes,
   blanks, late and hostile submissions), graded end to end (:mod:`grading.demo`);
 * ``quality``: grade every entry of the mistake catalogues and write
-  ``docs/grading_quality.md`` (:mod:`grading.catalogue`).
+  ``docs/grading_quality.md`` (:mod:`grading.catalogue`);
+* ``student-edition``: the repository students get while one assignment is open, or the
+  self-study edition (:mod:`grading.edition`).
 """
 import argparse
 import shutil
@@ -61,6 +66,11 @@ def parser():
     top = argparse.ArgumentParser(prog="python -m grading", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = top.add_subparsers(dest="command", required=True)
+    ic = sub.add_parser("init-course", help="make a folder a complete course: config, source/, "
+                                            "release/, exchange folder, roster")
+    ic.add_argument("folder", type=Path, help="the course folder (created if missing)")
+    ic.add_argument("--roster", type=Path, help="CSV of students (columns id, first_name, "
+                                                "last_name, email) for the gradebook")
     gc = sub.add_parser("grade-class", help="release, autograde, feedback, export and report "
                                            "every assignment of a course folder")
     gc.add_argument("--course", type=Path, default=REPO,
@@ -84,12 +94,30 @@ def parser():
                                 "included) graded end to end; prints the score table")
     qual = sub.add_parser("quality", help="grade every catalogue entry and write docs/grading_quality.md")
     qual.add_argument("--jobs", type=int, default=2, help="parallel nbgrader runs (default %(default)s)")
+    ed = sub.add_parser("student-edition", help="write the student repository of the week an "
+                                                "assignment is open (or the self-study edition)")
+    ed.add_argument("out", type=Path, help="a new folder (with --git: the student git repository)")
+    ed.add_argument("--open", required=True, metavar="NN",
+                    help="the open assignment (a number, e.g. 08, or a name), or 'all' for the "
+                         "self-study edition (every assignment closed)")
+    ed.add_argument("--solutions", action="store_true",
+                    help="add worked solutions of the closed assignments (hidden tests removed)")
+    ed.add_argument("--git", action="store_true",
+                    help="write the edition as the next commit of the git repository OUT")
     return top
 
 
 def main(argv=None):
     args = parser().parse_args(argv)
-    if args.command == "grade-class":
+    if args.command == "init-course":
+        from grading import init_course
+
+        try:
+            course = init_course.init_course(args.folder, roster=args.roster)
+        except CourseError as err:
+            sys.exit(f"init-course: {err}")
+        print("\n".join(init_course.describe(course)))
+    elif args.command == "grade-class":
         from grading import classroom
 
         from grading.sandbox import SandboxError
@@ -97,7 +125,7 @@ def main(argv=None):
         limits = Limits(cell_timeout=args.cell_timeout,
                         memory_bytes=int(args.memory_gb * 2 ** 30), sandbox=not args.no_sandbox)
         try:
-            course = Course.open(args.course, create_config=True)
+            course = Course.open(args.course)
             classroom.grade_class(course, args.assignments or None, jobs=args.jobs,
                                   limits=limits, force=args.force)
         except SandboxError as err:
@@ -126,6 +154,28 @@ def main(argv=None):
         demo.main()
     elif args.command == "quality":
         quality(args.jobs)
+    elif args.command == "student-edition":
+        student_edition(args)
+
+
+def student_edition(args):
+    """Build, check and write (or commit) one student edition; exit 1 if the check finds a leak."""
+    from grading import edition
+
+    try:
+        built, report = edition.student_edition(args.out, open_text=args.open,
+                                                with_solutions=args.solutions, git=args.git)
+    except (ValueError, FileExistsError) as err:
+        sys.exit(f"student-edition: {err}")
+    print(f"edition {built.label}: {len(built.lectures)} lectures, "
+          f"{len(built.assignments)} assignments, {len(built.solutions)} worked solutions, "
+          f"{len(built.withheld)} objects of common withheld")
+    for line in report.lines():
+        print(f"  {line}")
+    if not report.clean:
+        sys.exit("student-edition: the edition contains what students must not see (above)"
+                 + ("; nothing was committed" if args.git else ""))
+    print(f"written to {args.out}" + (" (committed)" if args.git else ""))
 
 
 if __name__ == "__main__":

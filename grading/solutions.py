@@ -116,3 +116,25 @@ def worked_solution(source_nb):
         if cell.cell_type == "code" and cells.is_answer(cell):
             cell.source = cells.strip_solution_markers(cell.source)
     return nb
+
+
+def map_mismatches(units, graded):
+    """Where the map of graded objects and the solutions disagree.
+
+    Parameters
+    ----------
+    units : dict
+        ``{assignment: [SolutionUnit]}`` (:func:`source_units`).
+    graded : iterable of common.syllabus.Graded
+        The map's rows.
+
+    Returns
+    -------
+    unknown : list of (assignment, name)
+        Defined by a solution region but not in the map.
+    absent : list of (assignment, name)
+        In the map but defined by no solution region of that assignment.
+    """
+    defined = {(a, name) for a, group in units.items() for name in defined_names(group)}
+    mapped = {(row.assignment, row.name) for row in graded}
+    return sorted(defined - mapped), sorted(mapped - defined)
