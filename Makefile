@@ -18,6 +18,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# JupyterLab's Validate: the course's handler, off the server's event loop
+	$(BIN)/python -m grading.validate_server
 	touch $(STAMP)
 
 ## Instructor demo: release every assignment, autograde simulated students, print the scores.

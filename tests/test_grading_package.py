@@ -2,7 +2,8 @@
 linted.
 
 How grading works must be visible from the imports: starting from the command line
-(``grading/__main__.py``) and the course's ``nbgrader_config.py``, every module of
+(``grading/__main__.py``), the course's ``nbgrader_config.py`` and the Jupyter server
+extension (``grading/validate_server.py``), every module of
 ``grading/`` is imported somewhere (a program run in another process is a module started with
 ``python -m <module>.__name__``, so it is imported by the code that starts it).
 """
@@ -37,7 +38,10 @@ def _module_path(name):
 
 
 def test_every_grading_module_is_reached_by_an_import():
-    reached, todo = set(), {"grading.__main__"} | _imports(REPO / "nbgrader_config.py")
+    # roots: the command line, nbgrader's config, and the Jupyter server extension that
+    # `make` enables in .venv (grading/validate_server.py)
+    roots = {"grading.__main__", "grading.validate_server"}
+    reached, todo = set(), roots | _imports(REPO / "nbgrader_config.py")
     while todo:
         name = todo.pop()
         path = _module_path(name)
