@@ -8,9 +8,10 @@ computed in float64 on small inputs kept away from kinks (ReLU at 0). Agreement 
 the relative error ``max|a - b| / max(1e-8, max(|a| + |b|))``: about 1e-9 for a correct
 gradient, 0.1 or more for a wrong formula.
 
-The check functions raise :class:`GradientCheckError` with one short message naming the
-gradient, the relative error, the threshold and a hint, so a failing test reads like advice
-rather than a long traceback.
+The check functions raise :class:`GradientCheckError` with a short message naming the
+gradient, the relative error, the threshold and, on a line of its own, a hint chosen for the
+kind of layer (a loss layer divides by the batch size, no other layer does), so a failing
+test reads like advice rather than a long traceback.
 """
 import numpy as np
 
@@ -69,30 +70,87 @@ def rel_error(a, b):
     return float(np.max(np.abs(a - b)) / max(1e-8, float(np.max(np.abs(a) + np.abs(b)))))
 
 
-def _hint(name, analytic, numeric, batch_size):
-    """Guess the usual mistake from how the analytic gradient differs from the numeric one."""
+# What kind of layer a gradient belongs to, for hints that fit it (see :func:`layer_kind`).
+LOSS, AFFINE, NORMALIZATION, ELEMENTWISE, LAYER, OTHER = (
+    "loss", "affine", "normalization", "elementwise", "layer", "other")
+# the kinds :func:`check_layer` finds for a layer that is not a loss: checked with
+# f = Σ forward(x) * dout, so none of its gradients is divided by the batch size
+LAYER_KINDS = (AFFINE, NORMALIZATION, ELEMENTWISE, LAYER)
+
+# Hints for a gradient that is not a multiple of the right one, by (gradient, layer kind);
+# (gradient, None) applies to any kind. Each names the rule, never another layer's.
+FORMULA_HINTS = {
+    ("dW", AFFINE): "dW is x.T @ dout (the shape of W).",
+    ("db", AFFINE): "db is dout summed over the batch axis: np.sum(dout, axis=0).",
+    ("dx", AFFINE): "dx is dout @ W.T (the shape of x).",
+    ("dx", NORMALIZATION): ("dx has three terms: through x_hat directly, through the batch "
+                            "mean\n    and through the batch variance; check that all three "
+                            "are there."),
+    ("dgamma", None): "dgamma is (dout * x_hat) summed over the batch axis.",
+    ("dbeta", None): "dbeta is dout summed over the batch axis.",
+    ("dx", LOSS): "dx is dout * (y - t) / N, with y the output after softmax or sigmoid.",
+    ("dx", ELEMENTWISE): ("dx is dout times this layer's derivative, entry by entry,\n"
+                          "    from the values kept in forward."),
+}
+GENERIC_HINT = "compare your formula with the lecture's backward rule for this layer."
+
+
+def layer_kind(layer, loss=False):
+    """The kind of ``layer`` that hints are chosen by: a loss layer (``loss``), one with a
+    weight matrix ``W`` (affine), one with ``gamma`` (batch normalization), one without
+    parameters (element by element: ReLU, sigmoid, dropout), or another layer.
+    (:func:`check_gradient` called on its own, e.g. for a whole network, has kind
+    :data:`OTHER`.)"""
+    if loss:
+        return LOSS
+    if isinstance(getattr(layer, "gamma", None), np.ndarray):
+        return NORMALIZATION
+    if isinstance(getattr(layer, "W", None), np.ndarray):
+        return AFFINE
+    declared = getattr(layer, "param_names", None)
+    if not declared and not any(isinstance(getattr(layer, p, None), np.ndarray)
+                                for p in PARAMETER_NAMES):
+        return ELEMENTWISE
+    return LAYER
+
+
+def _hint(name, analytic, numeric, batch_size, kind=OTHER):
+    """Guess the usual mistake from how the analytic gradient differs from the numeric one.
+
+    A gradient that is a multiple of the right one gets a hint about that factor: a factor
+    of N (the batch size) means a missing or extra ``/ N``, and which of the two depends on
+    the layer: only a loss layer divides by N (its loss is a mean); every other layer's
+    gradients are sums over the batch, never means. Otherwise the hint names the rule for
+    this gradient of this kind of layer (:data:`FORMULA_HINTS`).
+    """
     if not np.any(analytic):
         return "it is all zeros: is the gradient computed and stored?"
     denom = float(np.sum(numeric * numeric))
     if denom > 0:
         ratio = float(np.sum(analytic * numeric)) / denom
         fits = rel_error(analytic, ratio * numeric) < 1e-3
-        if fits and batch_size and abs(ratio - batch_size) < 1e-3 * batch_size:
-            return f"it is N={batch_size} times too large: divide by the batch size N."
-        if fits and batch_size and abs(ratio - 1 / batch_size) < 1e-3 / batch_size:
-            return f"it is N={batch_size} times too small: divide by N only once."
+        n = batch_size
+        if fits and n and n > 1 and abs(ratio - n) < 1e-3 * n:
+            if kind in LAYER_KINDS:
+                return f"it is N={n} times too large: remove the factor N."
+            return f"it is N={n} times too large: divide by N (the loss is a mean)."
+        if fits and n and n > 1 and abs(ratio - 1 / n) < 1e-3 / n:
+            if kind == LOSS:
+                return f"it is N={n} times too small: divide by N only once."
+            if kind in LAYER_KINDS:
+                if name in ("db", "dbeta"):
+                    return f"it is N={n} times too small: sum dout, do not average it."
+                return f"it is N={n} times too small: do not divide by N (the loss layer does)."
+            return f"it is N={n} times too small: divided by N where it should not be, or twice?"
         if fits and abs(ratio + 1) < 1e-3:
             return "it has the wrong sign."
         if fits:
             return f"it is {ratio:.3g} times the right value: check constant factors."
-    return {
-        "dW": "dW should be xᵀ @ dout (shape of W).",
-        "db": "db should be dout summed over the batch axis (axis=0).",
-        "dx": "dx should be expressed with the stored forward values (e.g. dout @ W.T).",
-    }.get(name, "compare your formula with the lecture's backward rule.")
+    return FORMULA_HINTS.get((name, kind)) or FORMULA_HINTS.get((name, None)) or GENERIC_HINT
 
 
-def check_gradient(name, analytic, numeric, threshold=DEFAULT_THRESHOLD, batch_size=None):
+def check_gradient(name, analytic, numeric, threshold=DEFAULT_THRESHOLD, batch_size=None,
+                   kind=OTHER):
     """Raise :class:`GradientCheckError` unless ``analytic`` matches ``numeric``.
 
     Parameters
@@ -105,14 +163,17 @@ def check_gradient(name, analytic, numeric, threshold=DEFAULT_THRESHOLD, batch_s
         Largest accepted relative error.
     batch_size : int, optional
         Lets the hint recognise a missing or doubled ``/N``.
+    kind : str
+        The kind of layer (:func:`layer_kind`), for a hint that fits it.
     """
-    problem = _compare(name, analytic, numeric, threshold, batch_size)
+    problem = _compare(name, analytic, numeric, threshold, batch_size, kind)
     if problem:
         raise GradientCheckError(problem)
 
 
-def _compare(name, analytic, numeric, threshold, batch_size=None):
-    """Return a one-line description of the mismatch, or None when the gradients agree."""
+def _compare(name, analytic, numeric, threshold, batch_size=None, kind=OTHER):
+    """Return a short description of the mismatch (its hint on a line of its own), or None
+    when the gradients agree."""
     numeric = np.asarray(numeric)
     if analytic is None:
         return f"{name}: not computed (it is None); set it in backward."
@@ -120,34 +181,61 @@ def _compare(name, analytic, numeric, threshold, batch_size=None):
     if analytic.shape != numeric.shape:
         hint = ""
         if analytic.ndim == numeric.ndim + 1 and analytic.shape[1:] == numeric.shape:
-            hint = " Sum over the batch axis (axis=0)."
+            hint = "\n  hint: sum over the batch axis (axis=0)."
         elif analytic.shape == numeric.shape[::-1]:
-            hint = " It looks transposed."
+            hint = "\n  hint: it looks transposed."
         return f"{name}: shape {analytic.shape}, expected {numeric.shape}.{hint}"
     if not np.all(np.isfinite(analytic)):
         return f"{name}: contains NaN or inf."
     err = rel_error(analytic, numeric)
     if not err <= threshold:
-        return (f"{name}: relative error {err:.2e} > threshold {threshold:.0e}; hint: "
-                + _hint(name, analytic, numeric, batch_size))
+        return (f"{name}: relative error {err:.2e} > threshold {threshold:.0e}\n  hint: "
+                + _hint(name, analytic, numeric, batch_size, kind))
     return None
+
+
+def _values(array, limit=8):
+    """``array``'s values for a message: all of them when few, else the first ``limit``."""
+    flat = np.asarray(array, dtype=np.float64).ravel()
+    shown = [f"{value:.4g}" for value in flat[:limit]] + (["..."] if flat.size > limit else [])
+    return "[" + ", ".join(shown) + "]"
 
 
 def check_close(name, actual, expected, rtol=1e-6, atol=1e-8, hint=""):
     """Raise :class:`GradientCheckError` unless ``actual`` is close to ``expected``.
 
     For forward values: same shape, and ``|actual - expected| <= atol + rtol |expected|``.
+    The message shows the largest difference, both values at that entry and, for small
+    arrays, the values got and expected (row by row, flattened), then ``hint`` on its own
+    line.
     """
     expected = np.asarray(expected)
+    hint_line = f"\n  hint: {hint}" if hint else ""
     if actual is None:
         raise GradientCheckError(f"{name}: got None; did you forget to return it?")
     actual = np.asarray(actual)
     if actual.shape != expected.shape:
-        raise GradientCheckError(f"{name}: shape {actual.shape}, expected {expected.shape}. {hint}")
-    if not np.allclose(actual, expected, rtol=rtol, atol=atol):
-        worst = float(np.max(np.abs(actual - expected)))
-        raise GradientCheckError(f"{name}: differs from the expected value by up to {worst:.3g}. "
-                                 f"{hint}".rstrip())
+        raise GradientCheckError(f"{name}: shape {actual.shape}, expected {expected.shape}."
+                                 + hint_line)
+    try:
+        close = np.allclose(actual, expected, rtol=rtol, atol=atol)
+    except TypeError:
+        raise GradientCheckError(f"{name}: got {actual.dtype} values, expected numbers."
+                                 + hint_line) from None
+    if not close:
+        diff = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+        if not np.all(np.isfinite(actual)):
+            worst_text = "it contains NaN or inf"
+        else:
+            i = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+            at = f" at index {tuple(int(k) for k in i)}" if diff.ndim else ""
+            worst_text = (f"differs from the expected value by up to {float(diff[i]):.3g}\n"
+                          f"  {at.strip() or 'value'}: got {float(actual[i]):.6g}, expected "
+                          f"{float(expected[i]):.6g}")
+        lines = [f"{name}: {worst_text}"]
+        if actual.size > 1:
+            lines += [f"  got      {_values(actual)}", f"  expected {_values(expected)}"]
+        raise GradientCheckError("\n".join(lines) + hint_line)
 
 
 def check_layer(layer, x, t=None, *, forward_kwargs=None, threshold=DEFAULT_THRESHOLD, seed=0):
@@ -176,8 +264,9 @@ def check_layer(layer, x, t=None, *, forward_kwargs=None, threshold=DEFAULT_THRE
     Raises
     ------
     GradientCheckError
-        Listing every gradient that failed, one line each; also when a declared parameter, or
-        the attribute for its gradient, is missing.
+        Listing every gradient that failed, one line each, each hint on a line of its own
+        (chosen for the kind of layer, :func:`layer_kind`); also when a declared parameter,
+        or the attribute for its gradient, is missing.
     """
     kwargs = forward_kwargs or {}
     x = np.array(x, dtype=np.float64)  # our own copy: the checks perturb it
@@ -200,6 +289,7 @@ def check_layer(layer, x, t=None, *, forward_kwargs=None, threshold=DEFAULT_THRE
         def f(_):
             return float(layer.forward(x, t, **kwargs))
 
+    kind = layer_kind(layer, loss=t is not None)
     problems = []
     if not np.array_equal(x, x_before):
         problems.append("forward or backward changed x in place; compute new arrays instead.")
@@ -233,9 +323,10 @@ def check_layer(layer, x, t=None, *, forward_kwargs=None, threshold=DEFAULT_THRE
             problems.append(f"{name[1:]} is {array.dtype}; gradient checks need float64.")
             continue
         numeric = numerical_gradient(f, array)
-        problem = _compare(name, analytic[name], numeric, threshold, batch_size=n)
+        problem = _compare(name, analytic[name], numeric, threshold, batch_size=n, kind=kind)
         if problem:
             problems.append(problem)
     if problems:
-        raise GradientCheckError(f"{type(layer).__name__} gradient check failed: "
-                                 + " | ".join(problems))
+        raise GradientCheckError("\n".join(
+            [f"{type(layer).__name__} gradient check failed:"]
+            + ["  " + line for problem in problems for line in problem.splitlines()]))

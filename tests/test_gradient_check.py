@@ -64,12 +64,15 @@ def test_check_layer_message_names_gradient_error_threshold_and_hint():
         check_layer(layer, x)
     msg = str(info.value)
     assert "dW" in msg and "threshold" in msg and "N=5 times too large" in msg
-    assert len(msg) < 600 and "\n" not in msg
+    lines = msg.splitlines()
+    assert lines[0] == "AffineMissingN gradient check failed:"
+    assert any(line.strip().startswith("hint: it is N=5 times too large") for line in lines)
+    assert len(msg) < 1200 and all(len(line) < 100 for line in lines)
 
 
 def test_check_layer_reports_unsummed_bias():
     layer, x = make(AffineUnsummedBias)
-    with pytest.raises(GradientCheckError, match=r"db: shape \(5, 3\).*axis=0"):
+    with pytest.raises(GradientCheckError, match=r"(?s)db: shape \(5, 3\).*\n +hint: sum over the batch axis \(axis=0\)"):
         check_layer(layer, x)
 
 
@@ -136,7 +139,7 @@ def make_scale(cls, seed=0):
 
 def test_check_layer_checks_a_declared_parameter():
     check_layer(*make_scale(Scale))
-    with pytest.raises(GradientCheckError, match=r"dalpha: relative error .*2 times the right"):
+    with pytest.raises(GradientCheckError, match=r"(?s)dalpha: relative error .*2 times the right"):
         check_layer(*make_scale(ScaleWrongGradient))
 
 
@@ -172,3 +175,97 @@ def test_check_gradient_and_check_close():
     check_close("y", np.array([1.0, 2.0]), [1.0, 2.0])
     with pytest.raises(GradientCheckError, match=r"shape \(2,\), expected \(3,\)"):
         check_close("y", np.ones(2), np.ones(3))
+
+
+# --- hints that point the right way for the kind of layer (the catalogued mistakes of
+# tests/catalogue/04_layer_classes.py and 08_batch_norm.py)
+
+
+class AffineMeanBias(Affine):
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.db = dout.mean(axis=0)  # the mistake: the bias gradient is a sum, never a mean
+        return dx
+
+
+def _message(layer, x, t=None):
+    with pytest.raises(GradientCheckError) as info:
+        check_layer(layer, x, t)
+    return str(info.value)
+
+
+def test_an_averaged_bias_gradient_is_told_to_sum_not_to_divide_once():
+    msg = _message(*make(AffineMeanBias))
+    assert "db: relative error" in msg and "N=5 times too small" in msg
+    assert "do not average" in msg and "only once" not in msg
+
+
+class SoftmaxLossDividedTwice:
+    def forward(self, x, t):
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        self.y, self.t = e / e.sum(axis=1, keepdims=True), t
+        return -np.sum(t * np.log(self.y)) / len(x)
+
+    def backward(self, dout=1):
+        return dout * (self.y - self.t) / len(self.y) ** 2  # the mistake: / N twice
+
+
+def test_a_loss_layer_divided_twice_is_told_to_divide_once():
+    rng = np.random.default_rng(1)
+    msg = _message(SoftmaxLossDividedTwice(), rng.standard_normal((5, 3)),
+                   np.eye(3)[[0, 1, 2, 0, 1]])
+    assert "N=5 times too small: divide by N only once" in msg
+
+
+class BatchNormWithoutMeanAndVariancePaths:
+    """Batch normalization whose dx treats the batch mean and variance as constants."""
+
+    def __init__(self, d):
+        self.gamma, self.beta = np.linspace(0.5, 1.5, d), np.linspace(-0.2, 0.3, d)
+
+    def forward(self, x):
+        self.sigma = np.sqrt(x.var(axis=0) + 1e-7)
+        self.x_hat = (x - x.mean(axis=0)) / self.sigma
+        return self.gamma * self.x_hat + self.beta
+
+    def backward(self, dout):
+        self.dgamma = np.sum(dout * self.x_hat, axis=0)
+        self.dbeta = np.sum(dout, axis=0)
+        return self.gamma / self.sigma * dout  # the mistake: two of the three terms missing
+
+
+def test_batch_norm_missing_terms_is_not_told_about_w():
+    msg = _message(BatchNormWithoutMeanAndVariancePaths(4),
+                   np.random.default_rng(2).standard_normal((6, 4)))
+    assert "dx: relative error" in msg and "dgamma" not in msg and "dbeta" not in msg
+    assert "W.T" not in msg and "batch mean" in msg and "variance" in msg
+
+
+class ReluWithoutMask:
+    def forward(self, x):
+        self.mask = x > 0
+        return x * self.mask
+
+    def backward(self, dout):
+        return dout  # the mistake
+
+
+def test_an_elementwise_layer_gets_an_elementwise_hint():
+    x = np.random.default_rng(3).uniform(0.1, 1.0, (4, 5)) * np.array([1.0, -1.0, 1.0, -1.0, 1.0])
+    msg = _message(ReluWithoutMask(), x)
+    assert "W.T" not in msg and "entry by entry" in msg
+
+
+def test_check_close_shows_the_values_got_and_expected_then_the_hint():
+    got = np.array([[-0.0316, 0.0316], [-0.0316, 0.0316]])
+    with pytest.raises(GradientCheckError) as info:
+        check_close("W after Adam's first step", got, [[-0.01, 0.01], [-0.01, 0.01]],
+                    rtol=1e-4, hint="a step of about 3.16 lr: the bias correction is missing")
+    lines = str(info.value).splitlines()
+    assert lines[0] == "W after Adam's first step: differs from the expected value by up to 0.0216"
+    assert "got -0.0316, expected -0.01" in lines[1]
+    assert lines[2].split() == ["got", "[-0.0316,", "0.0316,", "-0.0316,", "0.0316]"]
+    assert lines[3].split() == ["expected", "[-0.01,", "0.01,", "-0.01,", "0.01]"]
+    assert lines[-1] == "  hint: a step of about 3.16 lr: the bias correction is missing"
+    with pytest.raises(GradientCheckError, match=r"(?s)got 2, expected 1"):
+        check_close("loss", 2.0, 1.0)
