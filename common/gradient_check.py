@@ -92,7 +92,7 @@ FORMULA_HINTS = {
     ("dx", ELEMENTWISE): ("dx is dout times this layer's derivative, entry by entry,\n"
                           "    from the values kept in forward."),
 }
-GENERIC_HINT = "compare your formula with the lecture's backward rule for this layer."
+GENERIC_HINT = "compare your formula with the lecture's backward rule."
 
 
 def layer_kind(layer, loss=False):
