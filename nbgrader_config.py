@@ -16,6 +16,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetG
 from grading.guard import AUDIT_KEY
 from grading.kernel_start import RestartingKernelClient
 from grading.limits import Limits
+from grading.misconceptions import NameMistakes
 from grading.nbgrader_patches import cache_metadata_validator
 from grading.preprocessors import GuardedExecute, SanitizeFeedback, ScratchGradebook
 
@@ -51,10 +52,11 @@ c.AsyncKernelManager.client_factory = RestartingKernelClient
 
 # Autograding runs under the grading guard (grading/guard.py: answer cells cannot rewrite
 # numpy, builtins, common.* or the notebook's imported helpers to make tests pass), and
-# feedback shows neither hidden tests nor tracebacks (one-line messages only).
+# feedback shows neither hidden tests nor tracebacks (one-line messages only). A failing test
+# whose message is what a catalogued mistake gives is told which (grading/misconceptions.py).
 c.Autograde.autograde_preprocessors = [
     ScratchGradebook, GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    NameMistakes, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 # The graded notebook keeps the guard's audit (grading/guard.py), which flags a submission that
 # switched the guard off; nbconvert's clearing of metadata would drop it.

@@ -44,20 +44,21 @@ def release(names=None):
         print(f"{dest.relative_to(REPO)} regenerated")
 
 
-def quality(jobs):
-    """Grade every catalogue entry of every assignment and write docs/grading_quality.md."""
+def quality(jobs, names=None):
+    """Grade every catalogue entry and fuzzed variant of ``names`` (default: every assignment)
+    and write their sections of docs/grading_quality.md (the others are kept)."""
     from grading import catalogue
 
     results = {}
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        for assignment in repository().assignments():
+        for assignment in names or repository().assignments():
             t0 = time.perf_counter()
             entries, rows = catalogue.grade(assignment, Path(tmp) / assignment, jobs=jobs)
-            results[assignment] = catalogue.outcomes(entries, rows)
-            print(catalogue.summary_row(assignment, results[assignment]),
+            results[assignment] = (catalogue.outcomes(entries, rows), rows)
+            print(catalogue.summary_row(assignment, *results[assignment]),
                   f"({time.perf_counter() - t0:.0f} s)", flush=True)
-    path = catalogue.write_report(results)
+    path = catalogue.update_report(results)
     print(f"wrote {path.relative_to(REPO)} in {time.perf_counter() - start:.0f} s")
 
 
@@ -94,6 +95,8 @@ def parser():
                                 "included) graded end to end; prints the score table")
     qual = sub.add_parser("quality", help="grade every catalogue entry and write docs/grading_quality.md")
     qual.add_argument("--jobs", type=int, default=2, help="parallel nbgrader runs (default %(default)s)")
+    qual.add_argument("assignments", nargs="*", help="assignment names (default: all; the "
+                                                     "report keeps the others' sections)")
     ed = sub.add_parser("student-edition", help="write the student repository of the week an "
                                                 "assignment is open (or the self-study edition)")
     ed.add_argument("out", type=Path, help="a new folder (with --git: the student git repository)")
@@ -153,7 +156,7 @@ def main(argv=None):
 
         demo.main()
     elif args.command == "quality":
-        quality(args.jobs)
+        quality(args.jobs, args.assignments or None)
     elif args.command == "student-edition":
         student_edition(args)
 

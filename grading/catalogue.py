@@ -20,7 +20,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading import cells, fuzz
+from grading import cells, fuzz, misconceptions
 from grading.course import REPO, Course, NbgraderError, RunOptions, repository
 
 CATALOGUE_DIR = REPO / "tests" / "catalogue"
@@ -38,6 +38,7 @@ class Entry:
     fails: str = None
     replace: list = field(default_factory=list)
     code: str = None
+    siblings: list = field(default_factory=list)  # names of mistakes a test cannot tell apart
 
     @property
     def student(self):
@@ -115,7 +116,8 @@ def grade(assignment, workdir, jobs=1, entries=None):
 
     The submissions are spread over ``jobs`` scratch course folders graded concurrently
     (nbgrader grades one submission at a time per course). Returns ``(entries, rows)`` with
-    ``rows`` as from :meth:`grading.course.Course.grades`.
+    ``rows`` as from :meth:`grading.course.Course.grades`, each with the ``message`` its test
+    cell failed with (``""`` when it passed).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -130,7 +132,15 @@ def grade(assignment, workdir, jobs=1, entries=None):
         courses[i % jobs].submit(student, assignment, notebooks)
     with ThreadPoolExecutor(jobs) as pool:
         list(pool.map(lambda course: autograde_all(course, assignment), courses))
-    rows = [row for course in courses for row in course.grades()]
+    rows = []
+    for course in courses:
+        messages = {}  # (student, test cell) -> the failing test's message
+        for student in course.submitted_students(assignment):
+            for path in sorted(course.autograded(student, assignment).glob("*.ipynb")):
+                for test, message in misconceptions.error_messages(cells.read(path)).items():
+                    messages[student, test] = message
+        rows += [{**row, "message": messages.get((row["student"], row["test"]), "")}
+                 for row in course.grades()]
     return entries, rows
 
 
@@ -202,14 +212,42 @@ def counts(results):
                    sum(e.kind == kind for e, _, _ in results)) for kind in KINDS}
 
 
-def summary_row(assignment, results):
+def naming(results, rows):
+    """``(named correctly, typical mistakes, [(entry, names) not named correctly])``: what
+    the feedback names (grading/misconceptions.py) for each typical mistake, on its target
+    test, with the table this very run makes."""
+    signatures = misconceptions.table(results, rows)
+    named = misconceptions.named(results, rows, signatures)
+    wrong = [(e, names) for e, names in named
+             if not misconceptions.named_correctly(e, names, e.siblings)]
+    return len(named) - len(wrong), len(named), wrong
+
+
+def summary_row(assignment, results, rows):
+    good, total, _ = naming(results, rows)
     return f"| {assignment} | " + " | ".join(
-        f"{ok} / {n}" for ok, n in counts(results).values()) + " |"
+        f"{ok} / {n}" for ok, n in counts(results).values()) + f" | {good} / {total} |"
 
 
-def report_section(assignment, results):
-    """The Markdown section of ``docs/grading_quality.md`` for one assignment."""
+def catches(results, rows):
+    """``{test cell: (points, [names of the mistakes that lose points on it])}``, in the order
+    the tests appear in ``rows`` (as from :meth:`grading.course.Course.grades`)."""
+    by_student = {e.student: e for e, _, _ in results if e.kind == "wrong"}
+    out = {}
+    for r in rows:
+        points, names = out.setdefault(r["test"], (r["max_score"], []))
+        entry = by_student.get(r["student"])
+        if entry is not None and r["score"] < r["max_score"]:
+            names.append(entry.name)
+    return out
+
+
+def report_section(assignment, results, rows):
+    """The Markdown section of ``docs/grading_quality.md`` for one assignment: the counts, the
+    confusion matrix (what should pass or fail against what did), what each test cell catches,
+    and every entry's result."""
     n = counts(results)
+    good, total, unnamed = naming(results, rows)
     missed = [e.name for e, ok, _ in results if e.kind == "wrong" and not ok]
     failed = [e.name for e, ok, _ in results if e.kind == "correct" and not ok]
     fuzz_failed = [f"{e.cell}: {e.name}" for e, ok, _ in results if e.kind == "fuzzed" and not ok]
@@ -222,7 +260,21 @@ def report_section(assignment, results):
              f"- correct alternatives that lost points: {', '.join(failed) if failed else 'none'}",
              f"- fuzzed variants that lost points: "
              f"{', '.join(fuzz_failed) if fuzz_failed else 'none'}",
-             "", "| entry | answer cell | kind | result |", "| --- | --- | --- | --- |"]
+             f"- typical mistakes named correctly in the feedback: {good} / {total}"
+             + (f" ({good / total:.0%})" if total else ""),
+             "- named wrongly, with others or not at all: " + ("; ".join(
+                 f"{e.name} -> {' / '.join(names) if names else 'nothing'}"
+                 for e, names in unnamed) or "none"), "",
+             "| should | lost points | full points |", "| --- | --- | --- |",
+             f"| lose points (typical mistakes) | {n['wrong'][0]} | "
+             f"{n['wrong'][1] - n['wrong'][0]} |",
+             f"| get full points (correct alternatives and fuzzed variants) | "
+             f"{n['correct'][1] - n['correct'][0] + n['fuzzed'][1] - n['fuzzed'][0]} | "
+             f"{n['correct'][0] + n['fuzzed'][0]} |",
+             "", "| test cell | points | typical mistakes it catches |", "| --- | --- | --- |"]
+    lines += [f"| `{test}` | {points:g} | {len(names)}: {', '.join(names) if names else '-'} |"
+              for test, (points, names) in catches(results, rows).items()]
+    lines += ["", "| entry | answer cell | kind | result |", "| --- | --- | --- | --- |"]
     lines += [f"| {e.name} | `{e.cell}` | {e.kind} | {detail} |" for e, _, detail in results]
     return "\n".join(lines) + "\n"
 
@@ -235,19 +287,39 @@ correct alternative in `tests/catalogue/<assignment>.py` is injected into the in
 and graded by nbgrader, and so is every variant of the solution that `grading/fuzz.py` writes
 (other `eps` guards, summation orders, `np.dot` for `@`, copies, ...: each correct up to
 rounding). Targets: every mistake loses points on the test that targets it (at least 95 %),
-every correct alternative and every fuzzed variant gets full points.
+every correct alternative and every fuzzed variant gets full points. Named correctly: the
+feedback of the test a mistake targets names that mistake (alone, or with the siblings its
+catalogue entry lists), from the table `grading/misconceptions.py` builds of this run's messages
+(`tests/catalogue/signatures/`); target at least 90 %.
 
 Generated by `python -m grading quality`; `tests/test_assignments.py` checks that it is up to
 date. Do not edit by hand.
 
-| assignment | typical mistakes caught | correct alternatives passed | fuzzed variants passed |
-| --- | --- | --- | --- |
+| assignment | typical mistakes caught | correct alternatives passed | fuzzed variants passed | mistakes named correctly |
+| --- | --- | --- | --- | --- |
 """
 
 
-def write_report(results_by_assignment, path=REPORT):
-    rows = [summary_row(a, r) for a, r in results_by_assignment.items()]
-    sections = [report_section(a, r) for a, r in results_by_assignment.items()]
+def _sections(text):
+    """``{assignment: (summary row, section)}`` of an existing report."""
+    out = {}
+    for part in text.split("\n## ")[1:]:
+        assignment = part.split("\n", 1)[0].strip()
+        row = next((line for line in text.splitlines() if line.startswith(f"| {assignment} |")), "")
+        out[assignment] = (row, "## " + part.rstrip("\n") + "\n")
+    return out
+
+
+def update_report(graded, path=REPORT):
+    """Write the sections of ``graded`` = ``{assignment: (results, rows)}`` into the report at
+    ``path``, keeping the other assignments' sections as they are; returns ``path``."""
+    kept = _sections(path.read_text()) if path.exists() else {}
+    kept.update({a: (summary_row(a, results, rows), report_section(a, results, rows))
+                 for a, (results, rows) in graded.items()})
+    for a, (results, rows) in graded.items():
+        misconceptions.write(a, misconceptions.table(results, rows))
+    order = [a for a in repository().assignments() if a in kept]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(REPORT_HEADER + "\n".join(rows) + "\n\n" + "\n".join(sections))
+    path.write_text(REPORT_HEADER + "\n".join(kept[a][0] for a in order) + "\n\n"
+                    + "\n".join(kept[a][1] for a in order))
     return path

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from grading import catalogue, cells
+from grading import catalogue, cells, misconceptions
 from grading.course import REPO, repository
 
 ASSIGNMENTS = repository().assignments()
@@ -132,8 +132,13 @@ def test_catalogue_entry_is_graded_as_expected(assignment, entry, graded):
 
 @pytest.mark.parametrize("assignment", per_assignment())
 def test_grading_quality_report_is_up_to_date(assignment, graded):
-    _, _, results = graded(assignment)
+    _, df, results = graded(assignment)
     report = catalogue.REPORT.read_text() if catalogue.REPORT.exists() else ""
     stale = "docs/grading_quality.md is out of date: run `python -m grading quality` and commit it."
-    assert catalogue.summary_row(assignment, results) in report, stale
-    assert catalogue.report_section(assignment, results) in report, stale
+    rows = df.to_dict("records")
+    assert catalogue.summary_row(assignment, results, rows) in report, stale
+    assert catalogue.report_section(assignment, results, rows) in report, stale
+    stored = misconceptions.load(assignment)
+    assert stored == misconceptions.table(results, rows), (
+        f"tests/catalogue/signatures/{assignment}.json is out of date: run "
+        f"`python -m grading quality {assignment}` and commit it.")
