@@ -1,0 +1,286 @@
+"""Student editions (python -m grading student-edition): contents, leaks, and that they run.
+
+Every edition (one per open assignment, and the self-study edition ``all``) is built once per
+test session into a temporary folder (0.1 s each). Its notebooks run with nothing of the
+instructor's repository importable: a virtualenv made once per session reuses the installed
+third-party packages (a ``.pth`` line naming their site-packages, whose own ``.pth`` files, the
+editable install of ``common`` and ``grading`` among them, are therefore not run) and sees the
+edition's own ``common`` through ``PYTHONPATH``. Each lecture runs in the edition that first
+contains it, each blank release notebook likewise.
+"""
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+from nbclient import NotebookClient
+
+from common import syllabus
+from grading import catalogue, cells, edition, solutions
+from grading.__main__ import main
+from grading.course import REPO, Course
+
+EDITIONS = [a[:2] for a in syllabus.ASSIGNMENTS] + ["all"]
+LECTURES = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
+# Lectures that still use the graded classes of their own unit (issue 17, part 3): they fail in
+# their own edition until they are restructured. Strict: a lecture that starts to run must leave.
+NEEDS_RESTRUCTURING = {
+    "01_autodiff.ipynb", "03_year_prediction.ipynb", "04_layer_classes.ipynb",
+    "05_multilayer_nets.ipynb", "06_optimizers.ipynb", "08_batch_norm.ipynb",
+    "10_dropout.ipynb", "11_regularization.ipynb",
+}
+KERNEL = "edition-python"
+
+
+def first_edition(notebook):
+    """The edition that first contains a lecture or assignment: its unit's (12: ``all``)."""
+    number = int(notebook[:2])
+    return f"{number:02d}" if number <= len(syllabus.ASSIGNMENTS) else "all"
+
+
+@pytest.fixture(scope="session")
+def inputs():
+    return (solutions.source_units(REPO / "source", syllabus.ASSIGNMENTS),
+            {a: catalogue.load(a) for a in syllabus.ASSIGNMENTS})
+
+
+@pytest.fixture(scope="session")
+def editions(tmp_path_factory, inputs):
+    """``editions(label)`` -> (Edition, Report), built with worked solutions once per session."""
+    made = {}
+    units, entries = inputs
+
+    def get(label):
+        if label not in made:
+            root = tmp_path_factory.mktemp("edition") / label
+            built = edition.build(root, open_assignment=edition.resolve_open(label),
+                                  with_solutions=True)
+            made[label] = built, edition.check(root, built.open_assignment, units=units,
+                                               catalogue_entries=entries)
+        return made[label]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def isolated(tmp_path_factory):
+    """A virtualenv with the installed third-party packages but no ``common`` or ``grading``,
+    and a kernel spec for it; made offline, once per session. Returns its python and the
+    folder to put on JUPYTER_PATH."""
+    root = tmp_path_factory.mktemp("isolated")
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+    python = root / "venv" / "bin" / "python"
+    venv_site = next((root / "venv" / "lib").glob("python3*/site-packages"))
+    (venv_site / "course_third_party.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    spec = root / "jupyter" / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "edition", "language": "python"}))
+    return python, root / "jupyter"
+
+
+def edition_env(edition_root, jupyter_path=None):
+    """The environment of a process that must see only the edition's ``common``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NBGRADER_EXECUTION")}
+    env.update(PYTHONPATH=str(edition_root), MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1")
+    if jupyter_path is not None:
+        env["JUPYTER_PATH"] = str(jupyter_path)
+    return env
+
+
+def run_notebook(path, edition_root, isolated, monkeypatch, *, allow_errors=False):
+    """Execute a notebook of an edition in the isolated interpreter; returns the notebook."""
+    _, jupyter_path = isolated
+    for key, value in edition_env(edition_root, jupyter_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    nb = cells.read(path)
+    NotebookClient(nb, timeout=600, kernel_name=KERNEL, allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def errors(nb):
+    return [(index, out.get("ename"), out.get("evalue", "")) for index, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" for out in cell.get("outputs", [])
+            if out.get("output_type") == "error"]
+
+
+# ------------------------------------------------------------------------------ contents
+@pytest.mark.parametrize("label", EDITIONS)
+def test_edition_holds_what_students_may_see_and_nothing_else(label, editions):
+    built, _ = editions(label)
+    now = 99 if label == "all" else int(label)
+    top = {p.name for p in built.root.iterdir()}
+    assert top <= edition.TOP_LEVEL, f"not part of an edition: {top - edition.TOP_LEVEL}"
+    assert {"README.md", "requirements.txt", "pyproject.toml", "Makefile", "nbgrader_config.py",
+            "common", "notebooks", "assignments"} <= top
+    assert sorted(p.name for p in (built.root / "notebooks").iterdir()) == \
+        [n for n in LECTURES if int(n[:2]) <= now]
+    assert sorted(p.name for p in (built.root / "assignments").iterdir()) == \
+        [a for a in syllabus.ASSIGNMENTS if syllabus.assignment_number(a) <= now]
+    solved = sorted(p.name for p in (built.root / "solutions").iterdir()) \
+        if (built.root / "solutions").exists() else []
+    assert solved == [a for a in syllabus.ASSIGNMENTS if syllabus.assignment_number(a) < now]
+    names = {p.name for p in built.root.rglob("*")}
+    assert not names & {"source", "tests", "grading", "catalogue", "gradebook.db",
+                        "grading_quality.md", ".grading", "release"}
+    requirements = (built.root / "requirements.txt").read_text()
+    assert "nbgrader==" in requirements and "pytest==" not in requirements
+    config = (built.root / "nbgrader_config.py").read_text()
+    assert "grading" not in config.replace("nbgrader", "")
+    readme = (built.root / "README.md").read_text()
+    assert ("every assignment has closed" if label == "all"
+            else f"assignment {built.open_assignment} is open") in readme
+
+
+@pytest.mark.parametrize("label", EDITIONS)
+def test_no_solution_hidden_test_or_catalogue_text_in_the_edition(label, editions):
+    _, report = editions(label)
+    assert report.clean, "\n".join(report.lines())
+
+
+@pytest.mark.parametrize("label", EDITIONS)
+def test_withheld_objects_are_stubs_and_the_rest_is_the_course_package(label, editions):
+    built, _ = editions(label)
+    open_assignment = built.open_assignment
+    assert set(built.withheld) == set(syllabus.withheld(open_assignment))
+    for path in (REPO / "common").glob("*.py"):
+        text = (built.root / "common" / path.name).read_text()
+        mine = [t for t in built.withheld if t.startswith(f"common.{path.stem}:")]
+        if not mine:
+            assert text == path.read_text(), f"{path.name} changed although nothing is withheld"
+        for target in mine:
+            assert built.withheld[target] in text
+
+
+def test_the_edition_common_raises_the_unlock_message(editions, isolated, tmp_path):
+    built, _ = editions("08")
+    python, _ = isolated
+    script = tmp_path / "use_bn.py"
+    script.write_text("import numpy as np\nfrom common.layers import BatchNormalization, Affine\n"
+                      "Affine(np.ones((2, 2)), np.zeros(2))\n"
+                      "BatchNormalization(np.ones(2), np.zeros(2))\n")
+    proc = subprocess.run([str(python), str(script)], cwd=tmp_path, capture_output=True,
+                          text=True, env=edition_env(built.root))
+    assert proc.returncode == 1
+    assert ("common.syllabus.LockedError: `BatchNormalization` is what you write in assignment "
+            "08_batch_norm; it is unlocked in the course package once that assignment has "
+            "closed.") in proc.stderr
+    assert str(built.root / "common" / "layers.py") in proc.stderr  # not the repository's
+
+
+def test_the_isolated_interpreter_has_no_course_package(isolated, tmp_path):
+    python, _ = isolated
+    script = tmp_path / "probe.py"
+    script.write_text("import importlib.util\n"
+                      "print([m for m in ('common', 'grading', 'numpy', 'nbgrader')"
+                      " if importlib.util.find_spec(m)])\n")
+    out = subprocess.run([str(python), str(script)], cwd=tmp_path, capture_output=True, text=True,
+                         env=edition_env(tmp_path)).stdout
+    assert out.strip() == "['numpy', 'nbgrader']"
+
+
+def test_worked_solutions_keep_the_answers_and_drop_the_hidden_tests(editions):
+    built, _ = editions("all")
+    for assignment in syllabus.ASSIGNMENTS:
+        nb = cells.read(built.root / "solutions" / assignment / f"{assignment}.ipynb")
+        text = "\n".join(c.source for c in nb.cells)
+        assert cells.HIDDEN_BEGIN not in text and cells.SOLUTION_BEGIN not in text
+        assert "raise NotImplementedError" not in text, assignment
+        source = cells.read(REPO / "source" / assignment / f"{assignment}.ipynb")
+        assert [cells.grade_id(c) for c in nb.cells] == [cells.grade_id(c) for c in source.cells]
+
+
+def test_command_line_builds_checks_and_commits_successive_editions(tmp_path, capsys):
+    repo = tmp_path / "student-repo"
+    for week in ("01", "02", "02"):
+        main(["student-edition", str(repo), "--open", week, "--git"])
+    log = subprocess.run(["git", "log", "--format=%s"], cwd=repo, capture_output=True,
+                         text=True).stdout.splitlines()
+    assert log == ["Edition: assignment 02_two_layer_nets open",
+                   "Edition: assignment 01_autodiff open"]  # the repeated week adds nothing
+    assert (repo / "assignments" / "02_two_layer_nets").is_dir()
+    out = capsys.readouterr().out
+    assert "edition 02: 2 lectures, 2 assignments, 0 worked solutions" in out
+    main(["student-edition", str(tmp_path / "folder"), "--open", "all", "--solutions"])
+    assert (tmp_path / "folder" / "solutions" / "11_regularization").is_dir()
+    with pytest.raises(SystemExit, match="no such assignment"):
+        main(["student-edition", str(tmp_path / "x"), "--open", "13"])
+
+
+def test_a_leaking_edition_is_reported(tmp_path, inputs):
+    units, entries = inputs
+    built = edition.build(tmp_path / "e", open_assignment="10_dropout")
+    leaked = REPO / "common" / "layers.py"
+    (built.root / "common" / "layers_copy.py").write_text(leaked.read_text())
+    (built.root / "notes.txt").write_text("hello")
+    report = edition.check(built.root, "10_dropout", units=units, catalogue_entries=entries)
+    assert not report.clean
+    assert report.extra_files == ["notes.txt"]
+    assert any(f.name == "Dropout" and f.where == "common/layers_copy.py"
+               for f in report.solution_leaks)
+
+
+# ------------------------------------------------------------------- running the editions
+@pytest.mark.slow
+@pytest.mark.parametrize("lecture", [
+    pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason="uses its own unit's graded "
+                                                "classes; restructure it (issue 17)")]
+                 if name in NEEDS_RESTRUCTURING else []) for name in LECTURES])
+def test_lecture_runs_in_its_own_edition(lecture, editions, isolated, monkeypatch):
+    built, _ = editions(first_edition(lecture))
+    nb = run_notebook(built.root / "notebooks" / lecture, built.root, isolated, monkeypatch)
+    assert not errors(nb)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", syllabus.ASSIGNMENTS)
+def test_blank_assignment_fails_only_on_not_implemented(assignment, editions, isolated,
+                                                        monkeypatch):
+    built, _ = editions(first_edition(assignment))
+    path = built.root / "assignments" / assignment / f"{assignment}.ipynb"
+    nb = run_notebook(path, built.root, isolated, monkeypatch, allow_errors=True)
+    found = errors(nb)
+    assert found, "a blank assignment must fail its tests"
+    others = [e for e in found if e[1] != "NotImplementedError"]
+    assert not others, f"errors other than NotImplementedError: {others}"
+
+
+@pytest.mark.slow
+def test_nbgrader_validate_works_in_an_edition(editions, isolated):
+    built, _ = editions("04")
+    python, jupyter_path = isolated
+    blank = built.root / "assignments" / "04_layer_classes" / "04_layer_classes.ipynb"
+    proc = subprocess.run([str(python), "-m", "nbgrader", "validate", str(blank)],
+                          cwd=built.root, capture_output=True, text=True,
+                          env=edition_env(built.root, jupyter_path), timeout=600)
+    out = proc.stdout + proc.stderr
+    assert "VALIDATION FAILED" in out and "NotImplementedError" in out, out[-2000:]
+    solved = built.root / "solutions" / "03_year_prediction" / "03_year_prediction.ipynb"
+    proc = subprocess.run([str(python), "-m", "nbgrader", "validate", str(solved)],
+                          cwd=built.root, capture_output=True, text=True,
+                          env=edition_env(built.root, jupyter_path), timeout=600)
+    assert "Success! Your notebook passes all the tests." in proc.stdout, proc.stdout[-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("edition-autograde")
+def test_self_study_solutions_get_full_points(editions, tmp_path):
+    built, _ = editions("all")
+    course = Course.create(tmp_path / "course", syllabus.ASSIGNMENTS)
+    for assignment in syllabus.ASSIGNMENTS:
+        course.generate_release(assignment)
+        name = f"{assignment}.ipynb"
+        course.submit("self-study", assignment,
+                      {name: cells.read(built.root / "solutions" / assignment / name)})
+        course.autograde(assignment, student="self-study")
+    rows = course.grades()
+    assert {r["assignment"] for r in rows} == set(syllabus.ASSIGNMENTS)
+    lost = [(r["assignment"], r["test"]) for r in rows if r["score"] < r["max_score"]]
+    assert not lost, f"worked solutions lost points on {lost}"
