@@ -10,7 +10,8 @@ full points (``python -m grading quality`` lists any that do not, in
 The rewrites (:data:`REWRITES`), each on the cell's syntax tree:
 
 * ``eps``: a small constant added as a guard (``y + 1e-7``) becomes ``1e-12`` or ``1e-6``, and a
-  ``log(...)`` without a guard gets one of ``1e-12`` or ``1e-6``;
+  ``log(...)`` without a guard (NumPy's or the autodiff engine's) gets one of ``1e-12`` or
+  ``1e-6``;
 * ``reassociate``: ``(a + b) + c`` becomes ``a + (b + c)``, the same for ``*``;
 * ``matmul``: ``a @ b`` becomes ``np.dot(a, b)`` and ``np.dot(a, b)`` becomes ``a @ b``;
 * ``sum-order``: ``np.sum(x, axis=0)`` / ``x.sum(axis=0)`` adds the rows in reverse order;
@@ -20,7 +21,9 @@ The rewrites (:data:`REWRITES`), each on the cell's syntax tree:
 * ``out-of-place``: ``v += e`` on a local result becomes ``v = v + e``;
 * ``copy``: an array argument (``x``, ``dout``, ...) is copied on entry (``x = np.copy(x)``).
 
-Conventions: a site is never a default argument (an interface, not an implementation detail),
+Conventions: the rewrites that bring in NumPy functions (``np.dot``, ``np.sum``, ``np.copy``)
+skip cells that compute with the autodiff engine's Tensors (:data:`ENGINE_NAMES`). A site is
+never a default argument (an interface, not an implementation detail),
 nor an operand that may be a tuple, list or string (shapes, formatting). At most
 :data:`MAX_SITES` sites per rewrite and cell, spread over the cell, so a long cell does not
 dominate. Comments are lost (the cell is re-emitted by :func:`ast.unparse`).
@@ -33,6 +36,9 @@ MAX_SITES = 3
 GUARD_MAX = 1e-4           # a float constant this small, added to something, is a guard
 GUARD_EPS = (1e-12, 1e-6)  # the range of guards a correct answer may use
 ARRAY_ARGUMENTS = ("x", "X", "dout", "dy", "dY", "t", "y")
+# Names of the unit-1 autodiff engine (common.autodiff, imported as ``ad``): a cell that uses them
+# computes with Tensors, which NumPy's functions do not take, so NumPy-only rewrites skip it.
+ENGINE_NAMES = ("ad", "Tensor")
 
 
 @dataclass(frozen=True)
@@ -101,9 +107,11 @@ class _Rewrite(ast.NodeTransformer):
     """Finds the sites of one rewrite (:meth:`match`) and rewrites the ``target``-th one.
 
     Subclasses define ``match(node) -> list of labels`` (one variant per label; empty: not a
-    site) and ``rewrite(node, label) -> node``.
+    site) and ``rewrite(node, label) -> node``; ``numpy_only`` ones introduce NumPy functions
+    and are not used on cells that compute with the autodiff engine.
     """
     name = None
+    numpy_only = False
 
     def __init__(self, tree, target=None):
         self.skip = _defaults(tree)
@@ -138,8 +146,9 @@ class Eps(_Rewrite):
                 _is_small_float(node.left) or _is_small_float(node.right)):
             value = (node.right if _is_small_float(node.right) else node.left).value
             return [eps for eps in GUARD_EPS if eps != value]
-        is_log = _is_call(node, "log") or (isinstance(node, ast.Call) and isinstance(
-            node.func, ast.Name) and node.func.id == "log")
+        is_log = isinstance(node, ast.Call) and (  # np.log, the engine's ad.log, or log
+            (isinstance(node.func, ast.Attribute) and node.func.attr == "log")
+            or (isinstance(node.func, ast.Name) and node.func.id == "log"))
         if is_log and len(node.args) == 1 and not isinstance(node.args[0], ast.Constant) and not (
                 isinstance(node.args[0], ast.BinOp) and isinstance(node.args[0].op, ast.Add)
                 and (_is_small_float(node.args[0].left) or _is_small_float(node.args[0].right))):
@@ -174,6 +183,7 @@ class Reassociate(_Rewrite):
 
 
 class Matmul(_Rewrite):
+    numpy_only = True
     name = "matmul"
 
     def match(self, node):
@@ -201,6 +211,7 @@ def _axis(node, position):
 
 
 class SumOrder(_Rewrite):
+    numpy_only = True
     name = "sum-order"
 
     def match(self, node):
@@ -221,6 +232,7 @@ class SumOrder(_Rewrite):
 
 
 class Mean(_Rewrite):
+    numpy_only = True
     name = "mean"
 
     def match(self, node):
@@ -268,6 +280,7 @@ class Power(_Rewrite):
                 and isinstance(node.left, (ast.Name, ast.Attribute))):
             return ["x ** 2 -> x * x"]
         if _is_call(node, "sqrt") and len(node.args) == 1 and not node.keywords:
+            # x ** 0.5 works on arrays and Tensors alike
             return ["np.sqrt(x) -> x ** 0.5"]
         return []
 
@@ -319,6 +332,7 @@ class OutOfPlace(_Rewrite):
 
 
 class Copy(_Rewrite):
+    numpy_only = True
     name = "copy"
 
     def match(self, node):
@@ -354,8 +368,11 @@ def cell_variants(cell, code, max_sites=MAX_SITES):
         tree = ast.parse(code)
     except SyntaxError:
         return []
+    engine = any(isinstance(n, ast.Name) and n.id in ENGINE_NAMES for n in ast.walk(tree))
     out = []
     for rewrite in REWRITES:
+        if engine and rewrite.numpy_only:
+            continue
         finder = rewrite(tree)  # only counts the sites: the tree is not changed
         finder.visit(tree)
         indices = _spread(sorted({s for s, _ in finder.sites}), max_sites)

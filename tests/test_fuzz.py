@@ -129,3 +129,12 @@ def test_sites_are_capped_and_spread_over_the_cell():
 
 def test_code_that_does_not_parse_has_no_variants():
     assert fuzz.cell_variants("c", "def f(:\n    pass") == []
+
+
+def test_cells_of_the_autodiff_engine_get_no_numpy_only_rewrites():
+    code = ("def loss(X, t, w):\n"
+            "    y = ad.sigmoid(X @ w)\n"
+            "    return -(t * ad.log(y)).mean(axis=0)\n")
+    kinds = {v.name.split(" ")[0] for v in fuzz.cell_variants("c", code)}
+    assert kinds == {"eps"}, kinds  # the engine's log gets a guard; no np.dot, np.sum, np.copy
+    assert any("ad.log(y + 1e-06)" in v.code for v in fuzz.cell_variants("c", code))
