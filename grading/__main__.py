@@ -72,6 +72,7 @@ def parser():
     ic.add_argument("folder", type=Path, help="the course folder (created if missing)")
     ic.add_argument("--roster", type=Path, help="CSV of students (columns id, first_name, "
                                                 "last_name, email) for the gradebook")
+    ic.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     gc = sub.add_parser("grade-class", help="release, autograde, feedback, export and report "
                                            "every assignment of a course folder")
     gc.add_argument("--course", type=Path, default=REPO,
@@ -116,7 +117,8 @@ def main(argv=None):
         from grading import init_course
 
         try:
-            course = init_course.init_course(args.folder, roster=args.roster)
+            course = init_course.init_course(args.folder, roster=args.roster,
+                                             assignments=args.assignments or None)
         except CourseError as err:
             sys.exit(f"init-course: {err}")
         print("\n".join(init_course.describe(course)))

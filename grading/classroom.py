@@ -317,12 +317,22 @@ def record(course, result, names):
             nb.cells.insert(0, nbformat.v4.new_markdown_cell(
                 "**Not graded:** " + "; ".join(result.notes or ["no gradable notebook"])))
             cells.write(nb, staging / name)
-    # the other files of the submission, as nbgrader autograde copies them: timestamp.txt and
-    # submission_secret.txt are what nbgrader release_feedback reads
+    # the rest as nbgrader autograde leaves it: the submission's other files (timestamp.txt
+    # and submission_secret.txt are what nbgrader release_feedback reads), then the source's
+    # non-notebook files over them, every file with nbgrader's mode for autograded files
     submitted = course.submitted(result.student, result.assignment)
-    for relative in course.extra_files(result.student, result.assignment):
+    source = course.source(result.assignment)
+    extras = [(submitted / r, r) for r in course.extra_files(result.student, result.assignment)]
+    extras += [(source / r, r) for r in course.source_files(result.assignment)]
+    for path, relative in extras:
         (staging / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(submitted / relative, staging / relative)
+        if (staging / relative).exists():
+            (staging / relative).unlink()
+        shutil.copy(path, staging / relative)
+    mode = course.permissions("Autograde")
+    for path in staging.rglob("*"):
+        if path.is_file():
+            path.chmod(mode)
     if dest.exists():
         shutil.rmtree(dest)
     os.replace(staging, dest)
@@ -386,7 +396,7 @@ def _finish(course, job, progress):
             record(course, result, job.names)
             state = {"input_hash": digests[result.student], "scores": result.scores,
                      "notes": result.notes, "flags": result.flags,
-                     "timestamp": result.timestamp}
+                     "timestamp": result.timestamp, "graded_at": time.time()}
             _write_atomic(state_dir / f"{result.student}.json", json.dumps(state, indent=1))
             job.states[result.student] = state
             if progress:
@@ -457,7 +467,7 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
     Parameters
     ----------
     course : Course or path
-        A folder without ``nbgrader_config.py`` gets the repository's.
+        A course folder (with ``nbgrader_config.py``: ``python -m grading init-course``).
     assignments : list of str, optional
         Default: every assignment in the course's ``source/``.
 
@@ -473,7 +483,7 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
     from grading import report as report_mod
 
     if not isinstance(course, Course):
-        course = Course.open(course, create_config=True)
+        course = Course.open(course)
     limits = limits or Limits()
     if limits.sandbox:
         sandbox_check.require()  # before anything is graded: stop if the sandbox cannot hold
@@ -481,7 +491,7 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
         print(f"grade-class: {UNSANDBOXED}", file=sys.stderr)
     names = assignments or course.assignments()
     total = sum(len(course.submitted_students(a)) for a in names)
-    start = time.perf_counter()
+    start, started_at = time.perf_counter(), time.time()
     with tqdm(total=total, desc="grading", unit="submission", disable=not show_progress) as bar:
         states = grade_assignments(course, names, jobs=jobs, limits=limits, force=force,
                                    progress=bar, feedback=True)
@@ -491,5 +501,13 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
     elapsed = time.perf_counter() - start
     if report:
         report_mod.write(course, names, states, out, elapsed,
-                         notice="" if limits.sandbox else UNSANDBOXED)
+                         notice="" if limits.sandbox else UNSANDBOXED,
+                         fresh=graded_since(states, started_at))
     return states, elapsed
+
+
+def graded_since(states, when):
+    """How many of ``states`` (``{assignment: {student: state}}``) were graded at or after
+    the epoch time ``when`` (the others were unchanged and kept)."""
+    return sum(1 for by_student in states.values() for state in by_student.values()
+               if state.get("graded_at", 0) >= when)

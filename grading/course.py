@@ -104,6 +104,18 @@ class RunOptions:
         return out
 
 
+def quiet_nbgrader_orm():
+    """Silence the SQLAlchemy ``SAWarning``s raised inside nbgrader's own gradebook code
+    ("Object of type <SubmittedAssignment> not in session ..."): they are about how
+    nbgrader 0.9 uses its ORM, harmless, and nothing a user of the grader can act on. Only
+    warnings of that category attributed to nbgrader's modules are filtered."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader(\.|$)")
+
+
 def nbgrader_environment():
     """The environment of every nbgrader process: this Python's programs first on ``PATH``
     (nbgrader starts alembic and the kernel by name), one BLAS thread, a non-GUI backend."""
@@ -127,26 +139,23 @@ class Course:
         self.root = Path(root).resolve()
         config_path = self.root / CONFIG_FILE
         if not config_path.is_file():
-            raise CourseError(f"{self.root} has no {CONFIG_FILE}: run `python -m grading "
-                              f"grade-class --course {self.root}` once to create it, or copy "
-                              f"the repository's {CONFIG_FILE} there")
+            raise CourseError(f"{self.root} has no {CONFIG_FILE}: make it a course folder "
+                              f"with `python -m grading init-course {self.root}` (config, "
+                              "sources, exchange folder, optional roster), then run this again")
         self.config = PyFileConfigLoader(CONFIG_FILE, path=str(self.root)).load_config()
         self.layout = CourseDirectory(config=self.config)
         self.layout.root = str(self.root)  # wherever the folder has been moved to
 
     # ------------------------------------------------------------------ making courses
     @classmethod
-    def open(cls, root, *, create_config=False):
-        """The course at ``root``; with ``create_config``, a folder without
-        ``nbgrader_config.py`` gets the repository's (a note says so on standard error)."""
+    def open(cls, root):
+        """The course at ``root``; :class:`CourseError` (saying what to run) when ``root`` is
+        not a folder or has no ``nbgrader_config.py``."""
         root = Path(root)
         if not root.is_dir():
             raise CourseError(f"{root} is not a folder: give --course the course folder "
-                              "(with source/ and submitted/)")
-        if create_config and not (root / CONFIG_FILE).exists():
-            shutil.copy2(REPO / CONFIG_FILE, root / CONFIG_FILE)
-            print(f"note: wrote {root / CONFIG_FILE} (the course's nbgrader settings)",
-                  file=sys.stderr)
+                              "(with source/ and submitted/), or make one with `python -m "
+                              f"grading init-course {root}`")
         return cls(root)
 
     @classmethod
@@ -206,6 +215,24 @@ class Course:
         return sorted(Path(p).relative_to(folder) for p in
                       find_all_files(str(folder), list(self.layout.ignore) + ["*.ipynb"]))
 
+    def permissions(self, converter):
+        """The file mode nbgrader's ``converter`` (e.g. ``Autograde``, ``GenerateFeedback``)
+        gives the files it writes, as this course's config sets it (nbgrader's
+        ``BaseConverter.permissions``, e.g. ``0o444`` for autograded files)."""
+        from nbgrader import converters
+
+        cls = getattr(converters, converter)
+        return int(str(cls(coursedir=self.layout, config=self.config).permissions), 8)
+
+    def source_files(self, assignment):
+        """The non-notebook files of ``source/<assignment>`` (relative paths) that nbgrader
+        autograde copies over every submission (the config's ignore patterns left out)."""
+        from nbgrader.utils import find_all_files
+
+        folder = self.source(assignment)
+        return sorted(Path(p).relative_to(folder) for p in
+                      find_all_files(str(folder), list(self.layout.ignore) + ["*.ipynb"]))
+
     @property
     def config_path(self):
         return self.root / CONFIG_FILE
@@ -250,8 +277,23 @@ class Course:
         """nbgrader's :class:`~nbgrader.api.Gradebook` of the course, closed on exit."""
         from nbgrader.api import Gradebook  # slow import: only where a gradebook is opened
 
+        quiet_nbgrader_orm()
+        if not self.gradebook_path.exists():
+            # nbgrader stamps a new gradebook by running the program `alembic` by name: this
+            # Python's programs must be on PATH, as they are for every nbgrader process
+            programs = str(Path(sys.executable).parent)
+            if programs not in os.environ.get("PATH", "").split(os.pathsep):
+                os.environ["PATH"] = programs + os.pathsep + os.environ.get("PATH", "")
         with Gradebook(self.layout.db_url, self.layout.course_id) as gb:
             yield gb
+
+    def students(self):
+        """The gradebook's students: ``{id: {"first_name", "last_name", "email",
+        "lms_user_id"}}`` (None where the roster gave nothing)."""
+        with self.gradebook() as gb:
+            return {s.id: {"first_name": s.first_name, "last_name": s.last_name,
+                           "email": s.email, "lms_user_id": s.lms_user_id}
+                    for s in gb.students}
 
     def grades(self):
         """Every graded cell in the gradebook (manual adjustments included).

@@ -2,10 +2,14 @@
 
 * ``grades.csv``: one row per student and assignment: points, max points, late, notes;
 * ``grades_table.csv``: students × assignments, "points / max";
+* ``grades_canvas.csv`` and ``grades_moodle.csv``: the same points in the column layouts of
+  Canvas's and Moodle's grade imports (one row per student, one column per assignment; names
+  and e-mails from the gradebook's roster);
 * ``pass_rates.csv``: per test cell, the fraction of submissions with full points, lowest
   first (what the class fails most: what to re-teach);
 * ``scores_<assignment>.png``: histogram of total scores per assignment;
-* ``report.md``: all of the above in one page, with each student's notes and review flags.
+* ``report.md``: all of the above in one page (the histograms embedded), with each
+  student's notes and review flags.
 """
 from pathlib import Path
 
@@ -14,7 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def gradebook_scores(course):
@@ -42,16 +46,68 @@ def histogram(totals, assignment, max_points, path):
     ax.set_title(f"{assignment}: total scores ({len(totals)} submissions)")
     ax.set_xlabel(f"points (max {max_points:g})")
     ax.set_ylabel("students")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole students only
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
-def write(course, assignments, states, out, elapsed, notice=""):
+def lms_tables(grades, students):
+    """The points of ``grades`` (as :func:`write` makes it) in the layouts that Canvas's and
+    Moodle's grade imports read; ``students`` as :meth:`grading.course.Course.students`.
+
+    Canvas: ``Student`` ("Last, First"), ``ID``, ``SIS User ID``, ``SIS Login ID``,
+    ``Section``, one column per assignment, and under the header the ``Points Possible`` row
+    of Canvas's own export. Moodle: ``First name``, ``Last name``, ``ID number``, ``Email
+    address`` (choose one of them to map users in the import form) and one column per
+    assignment. A student without a submission of an assignment gets no value there.
+
+    Returns
+    -------
+    canvas, moodle : pandas.DataFrame
+    """
+    points = grades.pivot(index="student", columns="assignment", values="points")
+    maxima = grades.groupby("assignment").max_points.max()
+    info = pd.DataFrame.from_dict(students, orient="index").reindex(points.index)
+    first = info.get("first_name", pd.Series(index=points.index, dtype=object)).fillna("")
+    last = info.get("last_name", pd.Series(index=points.index, dtype=object)).fillna("")
+    email = info.get("email", pd.Series(index=points.index, dtype=object)).fillna("")
+    lms_id = info.get("lms_user_id", pd.Series(index=points.index, dtype=object))
+    names = [f"{l}, {f}" if l and f else (l or f or sid) for sid, f, l in
+             zip(points.index, first, last)]
+    ids = points.index.to_series()
+    canvas = pd.DataFrame({"Student": names, "ID": lms_id.fillna("").values,
+                           "SIS User ID": ids.values, "SIS Login ID": ids.values,
+                           "Section": ""}, index=points.index)
+    canvas = pd.concat([canvas, points], axis=1)
+    possible = pd.DataFrame([{"Student": "    Points Possible", "ID": "", "SIS User ID": "",
+                              "SIS Login ID": "", "Section": "", **maxima.to_dict()}])
+    canvas = pd.concat([possible, canvas], ignore_index=True)
+    moodle = pd.concat([pd.DataFrame({"First name": first.values, "Last name": last.values,
+                                      "ID number": ids.values, "Email address": email.values},
+                                     index=points.index), points], axis=1)
+    return canvas, moodle.reset_index(drop=True)
+
+
+def summary(submissions, students, fresh, elapsed):
+    """The report's first line: how many submissions were graded in this run and how many
+    were unchanged since the last one (their grades kept), and how long the run took."""
+    head = f"{submissions} submissions of {students} students"
+    if fresh >= submissions:
+        return f"{head} graded in {elapsed:.0f} s."
+    kept = submissions - fresh
+    if fresh == 0:
+        return (f"{head}, all unchanged since the last run: none regraded, their grades kept; "
+                f"feedback, export and report refreshed in {elapsed:.0f} s.")
+    return (f"{head}: {fresh} graded in {elapsed:.0f} s, the other {kept} unchanged since the "
+            "last run (their grades kept).")
+
+
+def write(course, assignments, states, out, elapsed, notice="", fresh=None):
     """Write the report folder ``out`` for ``assignments`` of ``course`` (a
     :class:`grading.course.Course`); ``states`` as :func:`grading.classroom.grade_assignments`
-    returns them; a ``notice`` (e.g. graded without the sandbox) heads the report. Returns the
-    grades table."""
+    returns them; a ``notice`` (e.g. graded without the sandbox) heads the report; ``fresh``:
+    how many submissions this run graded (default: all). Returns the grades table."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cells = gradebook_scores(course)
@@ -70,6 +126,9 @@ def write(course, assignments, states, out, elapsed, notice=""):
                           + grades.max_points.map("{:g}".format)
                           ).pivot(index="student", columns="assignment", values="cell").fillna("-")
     table.to_csv(out / "grades_table.csv")
+    canvas, moodle = lms_tables(grades, course.students())
+    canvas.to_csv(out / "grades_canvas.csv", index=False)
+    moodle.to_csv(out / "grades_moodle.csv", index=False)
     rates = (cells.assign(full=cells.score >= cells.max_score)
              .groupby(["assignment", "test"])
              .agg(pass_rate=("full", "mean"), submissions=("full", "size"),
@@ -79,17 +138,20 @@ def write(course, assignments, states, out, elapsed, notice=""):
     for assignment, g in grades.groupby("assignment"):
         histogram(g.points.values, assignment, g.max_points.max(), out / f"scores_{assignment}.png")
     lines = ["# Grading report", "", *([f"**{notice[:1].upper()}{notice[1:]}.**", ""] if notice else []),
-             f"{len(grades)} submissions of {grades.student.nunique()} students graded in "
-             f"{elapsed:.0f} s.", "",
+             summary(len(grades), grades.student.nunique(),
+                     len(grades) if fresh is None else fresh, elapsed), "",
              "## Scores (points / max)", "", markdown_table(table), "",
              "## Tests the class fails most", "",
              "| assignment | test | full points | mean points |", "| --- | --- | --- | --- |"]
     for r in rates.head(15).itertuples():
         lines.append(f"| {r.assignment} | {r.test} | {r.pass_rate:.0%} of {r.submissions} | "
                      f"{r.mean_points:.2f} / {r.max_points:g} |")
-    lines += ["", "## Notes per submission", ""]
-    for r in grades[grades.notes != ""].sort_values(["assignment", "student"]).itertuples():
-        lines.append(f"- {r.assignment} / {r.student}: {r.notes}")
-    lines += ["", "Histograms: " + ", ".join(f"`scores_{a}.png`" for a in sorted(grades.assignment.unique()))]
+    noted = grades[grades.notes != ""].sort_values(["assignment", "student"])
+    if len(noted):
+        lines += ["", "## Notes per submission", ""]
+        lines += [f"- {r.assignment} / {r.student}: {r.notes}" for r in noted.itertuples()]
+    lines += ["", "## Score histograms", ""]
+    for a in sorted(grades.assignment.unique()):
+        lines += [f"![{a}: total scores](scores_{a}.png)", ""]
     (out / "report.md").write_text("\n".join(lines) + "\n")
     return grades
