@@ -31,10 +31,12 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 FRAME_CELL = re.compile(r"^Cell In\[(\d+)\], line (\d+)")
 ARROW = re.compile(r"^-+>\s*(\d+)\s?(.*)$")
 NAME_ERROR = re.compile(r"name '([^']+)' is not defined")
+# exceptions whose message is written for the student (the tests' checks and asserts)
+OWN_MESSAGES = ("GradientCheckError", "AssertionError")
 WIDTH = 76  # longest line written here; the dialog wraps longer ones (DIALOG_CSS)
 
-VISIBLE_ONLY = ("Validate runs the visible tests only; hidden tests (other shapes, batch "
-                "sizes, edge cases) run when your work is graded.")
+VISIBLE_ONLY = ("Validate runs the visible tests only; the hidden tests (other shapes,\n"
+                "batch sizes, edge cases) run when your work is graded.")
 
 # Scoped to nbgrader's dialog (#validation-message): wrap long lines instead of widening the
 # dialog, and hide the "The following cell failed:" heading above the summary entry.
@@ -155,6 +157,8 @@ def failure(nb, number, *, timed_out=(), cell_timeout=None):
     errors = _errors(cell)
     for output in errors:
         message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip(": ")
+        if output.get("ename") in OWN_MESSAGES and output.get("evalue"):
+            message = output["evalue"]  # a test's own words: no exception name in front
         name_error = NAME_ERROR.search(output.get("evalue", "")) \
             if output.get("ename") == "NameError" else None
         if output.get("ename") == "CellTimeoutError":
