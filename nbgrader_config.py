@@ -10,15 +10,17 @@ gradebooks) are passed on the command line as overrides of the traits below
 import os
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 
+from grading import feedback
 from grading.guard import AUDIT_KEY
 from grading.kernel_start import RestartingKernelClient
 from grading.limits import Limits
 from grading.misconceptions import NameMistakes
 from grading.nbgrader_patches import cache_metadata_validator
-from grading.preprocessors import GuardedExecute, SanitizeFeedback, ScratchGradebook
+from grading.preprocessors import (FeedbackGrades, GuardedExecute, SanitizeFeedback,
+                                   ScratchGradebook)
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -61,7 +63,13 @@ c.Autograde.autograde_preprocessors = [
 # The graded notebook keeps the guard's audit (grading/guard.py), which flags a submission that
 # switched the guard off; nbconvert's clearing of metadata would drop it.
 c.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {("language_info", "name"), AUDIT_KEY}
-c.GenerateFeedback.preprocessors = [GetGrades, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [FeedbackGrades, SanitizeFeedback, CSSHTMLHeaderPreprocessor]
+# The feedback page names each test, says whether it passed and explains extra credit
+# (grading/feedback.py, grading/templates/dl2_feedback).
+c.GenerateFeedback.exporter_class = feedback.FeedbackExporter
+c.FeedbackExporter.template_name = feedback.TEMPLATE
+c.FeedbackExporter.extra_template_basedirs = feedback.template_dirs()
+c.FeedbackExporter.extra_template_paths = feedback.template_paths()
 
 # The one change to nbgrader itself: its check of every cell's metadata validates the JSON
 # schema once per process instead of once per cell (grading/nbgrader_patches.py).

@@ -12,7 +12,8 @@ gradient pass by rebinding what the tests call: ``np.allclose = lambda *a, **k: 
   function it returns, under a random name. Tests then judge the student's own code with the
   real tools; the student keeps the credit for everything done correctly.
 * :func:`remove` takes those additions out again, so graded and feedback notebooks show the
-  cells as released.
+  cells as released, and the tracebacks of test cells (what instructors read in formgrader)
+  neither show the injected line nor count it in their line numbers.
 * The last injected cell (:func:`inject` adds it at the end) asks the kernel how often the real
   ``restore`` ran (:func:`grading.kernel_guard.audit`, under a fresh random token);
   :func:`audit` compares that with the test cells that ran. A submission that switched the
@@ -87,10 +88,44 @@ def guard_off(verdict):
     return verdict["restores"] is None or verdict["restores"] < verdict["tests_run"]
 
 
+_ANSI = r"(?:\x1b\[[0-9;]*m)*"
+# "Cell In[5], line 4" of IPython's tracebacks (coloured or not): the frame of cell In[5]
+_FRAME = re.compile(r"(Cell" + _ANSI + r"\s*" + _ANSI + r"In\[(\d+)\]" + _ANSI + r", line )(\d+)")
+# a numbered source line of a frame: "      4 x = 1" or "----> 4 x = 1", colours anywhere
+_NUMBERED = re.compile(r"^(" + _ANSI + r"(?:-*>)?\s*" + _ANSI + r"\s*)(\d+)")
+
+
+def _shift_frame(entry, counts):
+    """One traceback entry with the frames of the cells run as ``In[k]``, k in ``counts``
+    (test cells, whose first line was the injected restore call), renumbered as released:
+    the injected line dropped, every line number one less."""
+    match = _FRAME.search(entry)
+    if match is None or int(match.group(2)) not in counts:
+        return entry
+    entry = _FRAME.sub(lambda m: m.group(1) + str(max(1, int(m.group(3)) - 1)), entry, count=1)
+    lines = []
+    for line in entry.split("\n"):
+        if RESTORE_PREFIX in line:
+            continue
+        number = _NUMBERED.match(line)
+        if number and lines:  # not the heading line of the frame
+            digits = number.group(2)
+            line = (number.group(1) + str(max(1, int(digits) - 1)).rjust(len(digits))
+                    + line[number.end():])
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def remove(nb):
     """Take out what :func:`inject` added, in place; returns ``nb``."""
     nb.cells = [c for c in nb.cells if not c.metadata.get(GUARD_CELL)]
+    counts = {c.get("execution_count") for c in nb.cells
+              if cells.is_test(c) and _RESTORE_CALL.match(c.source)}
     for c in nb.cells:
         if cells.is_test(c):
             c.source = _RESTORE_CALL.sub("", c.source, count=1)
+        for output in c.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [_shift_frame(entry, counts)
+                                       for entry in output.get("traceback", [])]
     return nb

@@ -5,7 +5,9 @@
   (``fork_kernels``, :mod:`grading.forkkernel`);
 * :class:`ScratchGradebook`: when enabled, the gradebooks this nbgrader process opens commit
   without waiting for the disk (only for the sandbox copies of class grading);
-* :class:`SanitizeFeedback`: feedback shows neither hidden tests nor tracebacks.
+* :class:`SanitizeFeedback`: feedback shows neither hidden tests nor tracebacks;
+* :class:`FeedbackGrades`: nbgrader's ``GetGrades`` that also gives each graded cell its extra
+  credit, which the feedback page explains (:mod:`grading.feedback`).
 
 Every switch is a trait: set it in the config file (``c.GuardedExecute.fork_kernels = True``)
 or on the command line (``--GuardedExecute.fork_kernels=True``), as
@@ -14,7 +16,7 @@ or on the command line (``--GuardedExecute.fork_kernels=True``), as
 import re
 
 import nbformat
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, GetGrades, NbGraderPreprocessor
 from traitlets import Bool, Unicode
 
 from grading import cells, guard
@@ -85,3 +87,15 @@ class SanitizeFeedback(NbGraderPreprocessor):
                                            f"{output.get('evalue', '')}").strip()
                     output["traceback"] = [message]
         return nb, resources
+
+
+class FeedbackGrades(GetGrades):
+    """nbgrader's ``GetGrades`` (each graded cell's score and points into its metadata), plus
+    ``extra_credit``: the points an instructor added in formgrader beyond the cell's worth,
+    included in its score (0 when none), so the feedback page can say so in words."""
+
+    def _get_score(self, cell, resources):
+        super()._get_score(cell, resources)
+        grade = self.gradebook.find_grade(cells.grade_id(cell), self.notebook_id,
+                                          self.assignment_id, self.student_id)
+        cell.metadata.nbgrader["extra_credit"] = float(grade.extra_credit or 0.0)

@@ -39,7 +39,9 @@ def markdown_table(table):
     return "\n".join(lines)
 
 
-def histogram(totals, assignment, max_points, path):
+def histogram_figure(totals, assignment, max_points):
+    """The histogram of one assignment's total scores (a matplotlib Figure): whole students
+    on the vertical axis."""
     fig, ax = plt.subplots(figsize=(6, 3.5))
     bins = min(20, max(5, int(max_points) + 1))
     ax.hist(totals, bins=bins, range=(0, max_points), color="#4477aa", edgecolor="white")
@@ -48,6 +50,12 @@ def histogram(totals, assignment, max_points, path):
     ax.set_ylabel("students")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole students only
     fig.tight_layout()
+    return fig
+
+
+def histogram(totals, assignment, max_points, path):
+    """Write :func:`histogram_figure` to ``path`` (PNG)."""
+    fig = histogram_figure(totals, assignment, max_points)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 

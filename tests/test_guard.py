@@ -4,6 +4,8 @@ notices test cells that ran with the guard switched off.
 Each test executes the solved 04_layer_classes notebook with GuardedExecute, as autograde
 does (in the OS sandbox), with or without an answer cell that disables the guard.
 """
+import re
+
 import pytest
 
 from grading import cells, guard
@@ -62,3 +64,36 @@ def test_a_switched_off_guard_is_noticed():
 def test_no_verdict_when_the_audit_did_not_run():
     assert not guard.guard_off(None)
     assert not guard.guard_off({"tests_run": 5, "restores": None, "audit_ran": False})
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def test_instructor_tracebacks_show_the_cells_as_released():
+    """A blank notebook's test cells fail; their tracebacks (formgrader shows them) neither
+    show the injected restore call nor count it: the arrow line of each test cell's own frame
+    is that cell's released line."""
+    repo = repository()
+    name = repo.notebook_names(ASSIGNMENT)[0]
+    nb = repo.release_notebook(ASSIGNMENT, name)
+    nb, _ = GuardedExecute(timeout=60).preprocess(
+        nb, {"metadata": {"path": str(repo.release(ASSIGNMENT))}})
+    checked = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            text = ANSI.sub("", "\n".join(output["traceback"]))
+            assert guard.RESTORE_PREFIX not in text and guard.TAG not in text
+            if not cells.is_test(cell):
+                continue
+            frame = re.search(rf"Cell In\[{cell.execution_count}\], line (\d+)\n(.*?)(?:\n\n|\Z)",
+                              text, re.S)
+            assert frame, text
+            line = int(frame.group(1))
+            arrow = next(x for x in frame.group(2).splitlines() if x.lstrip().startswith("-"))
+            number, code = re.match(r"\s*-+>\s*(\d+)\s?(.*)", arrow).groups()
+            assert int(number) == line
+            assert code.strip() == cell.source.splitlines()[line - 1].strip()
+            checked += 1
+    assert checked >= 3, "the blank notebook's test cells fail with tracebacks"
