@@ -9,8 +9,9 @@ demo, quality}``.
   (:mod:`grading.sandbox_check`);
 * ``release``: regenerate the repository's ``release/`` from ``source/`` with nbgrader, in a
   scratch course folder (the repository's gradebook is not touched);
-* ``demo``: a simulated class of one student per persona (solutions, alternatives, mistakes,
-  blanks, late and hostile submissions), graded end to end (:mod:`grading.demo`);
+* ``demo``: a simulated class with one student of every kind (solutions, alternatives,
+  mistakes, blanks, late and hostile submissions; ``--full``: every persona), graded end to
+  end (:mod:`grading.demo`);
 * ``quality``: grade every entry of the mistake catalogues and write
   ``docs/grading_quality.md`` (:mod:`grading.catalogue`);
 * ``student-edition``: the repository students get while one assignment is open, or the
@@ -92,8 +93,10 @@ def parser():
                                          "it can and cannot reach")
     rel = sub.add_parser("release", help="regenerate release/ from source/ (nbgrader generate_assignment)")
     rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
-    sub.add_parser("demo", help="a simulated class (one student per persona, hostile ones "
-                                "included) graded end to end; prints the score table")
+    dm = sub.add_parser("demo", help="a simulated class (one student of every kind, hostile ones "
+                                     "included) graded end to end; prints the score table")
+    dm.add_argument("--full", action="store_true",
+                    help="the whole simulated class (every persona hands in every assignment)")
     qual = sub.add_parser("quality", help="grade every catalogue entry and write docs/grading_quality.md")
     qual.add_argument("--jobs", type=int, default=2, help="parallel nbgrader runs (default %(default)s)")
     qual.add_argument("assignments", nargs="*", help="assignment names (default: all; the "
@@ -156,7 +159,7 @@ def main(argv=None):
     elif args.command == "demo":
         from grading import demo
 
-        demo.main()
+        demo.main(full=args.full)
     elif args.command == "quality":
         quality(args.jobs, args.assignments or None)
     elif args.command == "student-edition":
