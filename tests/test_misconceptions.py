@@ -124,3 +124,21 @@ def test_every_assignment_with_a_catalogue_has_a_table_that_names_its_mistakes()
         assert wrong and named, f"{assignment}: no signature table; run python -m grading quality"
         assert named <= wrong, f"{assignment}: the table names mistakes the catalogue lacks: " \
                                f"{sorted(named - wrong)}"
+
+
+@pytest.mark.xdist_group("09_deep_models")
+def test_grading_a_catalogued_mistake_names_it_in_the_graded_notebook(tmp_path):
+    """Through nbgrader autograde as the course config wires it (NameMistakes after execution):
+    the graded notebook's error of the target test names the mistake, and nothing is named for
+    the blank release."""
+    from grading import catalogue
+
+    assignment = "09_deep_models"
+    table = misconceptions.load(assignment)
+    entry = next(e for e in catalogue.load(assignment) if e.kind == "wrong" and any(
+        e.name in names for names in table.get(e.fails, {}).values()))
+    _, rows = catalogue.grade(assignment, tmp_path, entries=[entry])
+    message = next(r["message"] for r in rows
+                   if r["student"] == entry.student and r["test"] == entry.fails)
+    assert f"{NAMED}{entry.name}" in message, message
+    assert not any(NAMED in r["message"] for r in rows if r["student"] == "blank")
