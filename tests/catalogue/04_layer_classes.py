@@ -43,7 +43,7 @@ WRONG = [
     dict(cell="sigmoid_with_loss", name="backward missing /N", fails="test_sigmoid_with_loss",
          replace=[("return dout * (self.y - self.t) / n", "return dout * (self.y - self.t)")]),
     dict(cell="sigmoid_with_loss", name="loss summed, not averaged", fails="test_sigmoid_with_loss",
-         replace=[("np.log(1 - self.y)) / n", "np.log(1 - self.y))")]),
+         replace=[("np.log(1 - self.y + 1e-12)) / n", "np.log(1 - self.y + 1e-12))")]),
     dict(cell="sigmoid_with_loss", name="backward with the wrong sign", fails="test_sigmoid_with_loss",
          replace=[("return dout * (self.y - self.t) / n", "return dout * (self.t - self.y) / n")]),
     dict(cell="sigmoid_with_loss", name="backward ignores dout", fails="test_sigmoid_with_loss",
@@ -67,6 +67,76 @@ WRONG = [
          replace=[("return dout * (self.y - self.t) / n", "return dout * (self.t - self.y) / n")]),
     dict(cell="softmax_with_loss", name="backward ignores dout", fails="test_softmax_with_loss",
          replace=[("return dout * (self.y - self.t) / n", "return (self.y - self.t) / n")]),
+    # --- state across calls, exact zeros, extreme scores (issue #18)
+    dict(cell="affine", name="dW and db accumulated across backward calls (+=)",
+         fails="test_affine_backward",
+         replace=[("self.dW = self.x.T @ dout\n        self.db = np.sum(dout, axis=0)",
+                   "if self.dW is None:\n            self.dW, self.db = 0, 0\n"
+                   "        self.dW = self.dW + self.x.T @ dout\n"
+                   "        self.db = self.db + np.sum(dout, axis=0)")]),
+    dict(cell="affine", name="x kept from the first forward only", fails="test_affine_backward",
+         replace=[("        self.x = x\n        return x @ self.W + self.b",
+                   "        if self.x is None:\n            self.x = x\n"
+                   "        return x @ self.W + self.b")]),
+    dict(cell="relu", name="backward multiplies the stored mask in place", fails="test_relu",
+         replace=[("self.mask = x > 0\n        return x * self.mask",
+                   "self.mask = (x > 0).astype(float)\n        return x * self.mask"),
+                  ("return dout * self.mask", "self.mask *= dout\n        return self.mask")]),
+    dict(cell="relu", name="backward as y / x (NaN at x == 0)", fails="test_relu", code='''
+class Relu:
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        self.x = x
+        self.out = np.maximum(0, x)
+        self.mask = x > 0
+        return self.out
+
+    def backward(self, dout):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return dout * self.out / self.x
+'''),
+    dict(cell="relu", name="mask kept from the first forward only", fails="test_relu",
+         replace=[("        self.mask = x > 0\n",
+                   "        if self.mask is None:\n            self.mask = x > 0\n")]),
+    dict(cell="sigmoid", name="backward overwrites self.y with y (1 - y)", fails="test_sigmoid",
+         replace=[("return dout * self.y * (1.0 - self.y)",
+                   "self.y *= 1.0 - self.y\n        return dout * self.y")]),
+    dict(cell="sigmoid_with_loss", name="unguarded log (NaN for large scores)",
+         fails="test_sigmoid_with_loss",
+         replace=[("np.log(self.y + 1e-12)", "np.log(self.y)"),
+                  ("np.log(1 - self.y + 1e-12)", "np.log(1 - self.y)")]),
+    dict(cell="sigmoid_with_loss", name="backward subtracts t from self.y in place",
+         fails="test_sigmoid_with_loss",
+         replace=[("return dout * (self.y - self.t) / n",
+                   "self.y -= self.t\n        return dout * self.y / n")]),
+    dict(cell="softmax_with_loss", name="unguarded log (NaN for large scores)",
+         fails="test_softmax_with_loss",
+         replace=[("np.log(self.y + 1e-12)", "np.log(self.y)")]),
+    dict(cell="softmax_with_loss", name="unguarded log of the true class only (inf when it is 0)",
+         fails="test_softmax_with_loss",
+         replace=[("self.loss = -np.sum(t * np.log(self.y + 1e-12)) / n",
+                   "self.loss = -np.mean(np.log(np.sum(t * self.y, axis=1)))")]),
+    dict(cell="softmax_with_loss", name="backward subtracts T from self.y in place",
+         fails="test_softmax_with_loss",
+         replace=[("return dout * (self.y - self.t) / n",
+                   "self.y -= self.t\n        return dout * self.y / n")]),
+    dict(cell="softmax_with_loss", name="per-example mean of row sums, unguarded",
+         fails="test_softmax_with_loss", code='''
+class SoftmaxWithLoss:
+    def __init__(self):
+        self.y = self.t = self.loss = None
+
+    def forward(self, x, t):
+        self.y = softmax(x)
+        self.t = t
+        self.loss = -np.mean(np.sum(t * np.log(self.y), axis=1))
+        return self.loss
+
+    def backward(self, dout=1):
+        return dout * (self.y - self.t) / self.t.shape[0]
+'''),
 ]
 
 CORRECT = [
@@ -201,7 +271,7 @@ def softmax(x):
         out[i] = e / e.sum()
     return out
 '''),
-    dict(cell="softmax_with_loss", name="per-example mean of row sums", code='''
+    dict(cell="softmax_with_loss", name="per-example mean of row sums, guard 1e-7", code='''
 class SoftmaxWithLoss:
     def __init__(self):
         self.y = self.t = self.loss = None
@@ -209,7 +279,7 @@ class SoftmaxWithLoss:
     def forward(self, x, t):
         self.y = softmax(x)
         self.t = t
-        self.loss = -np.mean(np.sum(t * np.log(self.y), axis=1))
+        self.loss = -np.mean(np.sum(t * np.log(self.y + 1e-7), axis=1))
         return self.loss
 
     def backward(self, dout=1):
@@ -231,5 +301,61 @@ class SoftmaxWithLoss:
     def backward(self, dout=1):
         n = len(self.t)
         return (self.y - self.t) / n * dout
+'''),
+    dict(cell="relu", name="np.where backward, gradient 1 at x == 0", code='''
+class Relu:
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        self.mask = x >= 0
+        return np.where(x > 0, x, 0.0)
+
+    def backward(self, dout):
+        return np.where(self.mask, dout, 0.0)
+'''),
+    dict(cell="relu", name="heaviside mask (1/2 at x == 0)", code='''
+class Relu:
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        self.mask = np.heaviside(x, 0.5)
+        return np.maximum(x, 0)
+
+    def backward(self, dout):
+        return dout * self.mask
+'''),
+    dict(cell="sigmoid_with_loss", name="np.where picks the log of the true class, guard 1e-6", code='''
+class SigmoidWithLoss:
+    def __init__(self):
+        self.y = self.t = self.loss = None
+
+    def forward(self, x, t):
+        self.t = t
+        self.y = 1.0 / (1.0 + np.exp(-x))
+        p = np.where(t == 1, self.y, 1 - self.y)
+        self.loss = -np.mean(np.log(p + 1e-6))
+        return self.loss
+
+    def backward(self, dout=1):
+        return dout * (self.y - self.t) / self.y.shape[0]
+'''),
+    dict(cell="softmax_with_loss", name="clipped probabilities (eps 1e-6), backward on a copy", code='''
+class SoftmaxWithLoss:
+    def __init__(self):
+        self.y = self.t = self.loss = None
+
+    def forward(self, x, t):
+        self.y = softmax(x)
+        self.t = t
+        p = np.clip(self.y, 1e-6, 1.0)
+        self.loss = float(-(t * np.log(p)).sum() / len(x))
+        return self.loss
+
+    def backward(self, dout=1):
+        dx = self.y.copy()
+        dx -= self.t
+        return dx * dout / len(dx)
 '''),
 ]
