@@ -89,6 +89,43 @@ WRONG = [
     dict(cell="activation_statistics", name="percent instead of fraction",
          fails="test_activation_statistics",
          replace=[('"saturated": saturated', '"saturated": 100 * saturated')]),
+    # --- distribution shape, disturbed global RNG, exact zeros, extreme inputs (issue #18)
+    dict(cell="he_normal", name="uniform numbers with the right std", fails="test_he_normal",
+         replace=[("return std * rng.standard_normal((n_in, n_out))",
+                   "return rng.uniform(-np.sqrt(3) * std, np.sqrt(3) * std, (n_in, n_out))")]),
+    dict(cell="he_normal", name="normal truncated at 2 std, rescaled to the right std",
+         fails="test_he_normal",
+         replace=[("return std * rng.standard_normal((n_in, n_out))",
+                   "z = rng.standard_normal((n_in, n_out))\n"
+                   "    bad = np.abs(z) > 2\n"
+                   "    while bad.any():\n"
+                   "        z[bad] = rng.standard_normal(int(bad.sum()))\n"
+                   "        bad = np.abs(z) > 2\n"
+                   "    return std * z / 0.8796")]),
+    dict(cell="he_normal", name="global np.random seeded from rng (changes np.random's state)",
+         fails="test_he_normal",
+         replace=[("return std * rng.standard_normal((n_in, n_out))",
+                   "np.random.seed(int(rng.integers(2 ** 31)))\n"
+                   "    return std * np.random.randn(n_in, n_out)")]),
+    dict(cell="xavier_normal", name="Glorot uniform (limit sqrt(6 / (n_in + n_out)))",
+         fails="test_xavier_normal",
+         replace=[("return rng.normal(0.0, std, size=(n_in, n_out))",
+                   "limit = np.sqrt(6.0 / (n_in + n_out))\n"
+                   "    return rng.uniform(-limit, limit, size=(n_in, n_out))")]),
+    dict(cell="xavier_normal", name="sum of two uniforms (triangular) with the right std",
+         fails="test_xavier_normal",
+         replace=[("return rng.normal(0.0, std, size=(n_in, n_out))",
+                   "u = rng.random((2, n_in, n_out))\n"
+                   "    return (u[0] + u[1] - 1.0) * np.sqrt(6.0) * std")]),
+    dict(cell="forward_activations", name="sigmoid as exp(a) / (1 + exp(a)) (NaN for large a)",
+         fails="test_forward_activations",
+         replace=[("h = 1.0 / (1.0 + np.exp(-a))", "h = np.exp(a) / (1.0 + np.exp(a))")]),
+    dict(cell="activation_statistics", name="ReLU saturated counted with np.isclose(h, 0)",
+         fails="test_activation_statistics",
+         replace=[("saturated = np.mean(h == 0)", "saturated = np.mean(np.isclose(h, 0))")]),
+    dict(cell="activation_statistics", name="ReLU saturated counted as h < 1e-6",
+         fails="test_activation_statistics",
+         replace=[("saturated = np.mean(h == 0)", "saturated = np.mean(h < 1e-6)")]),
 ]
 
 CORRECT = [
@@ -171,4 +208,19 @@ def activation_statistics(activations, activation):
                      "saturated": flat / n, "min": h.min(), "max": h.max()})
     return pd.DataFrame(rows).set_index("layer")
 '''),
+    dict(cell="he_normal", name="Box-Muller from rng.random", code='''
+def he_normal(n_in, n_out, rng):
+    u1 = 1.0 - rng.random((n_in, n_out))
+    u2 = rng.random((n_in, n_out))
+    z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2 * np.pi * u2)
+    return np.sqrt(2.0 / n_in) * z
+'''),
+    dict(cell="xavier_normal", name="drawn transposed, then .T", code='''
+def xavier_normal(n_in, n_out, rng):
+    return (rng.standard_normal((n_out, n_in)) * (2.0 / (n_in + n_out)) ** 0.5).T
+'''),
+    dict(cell="activation_statistics", name="ReLU saturated as h <= 0, sigmoid with np.logical_or",
+         replace=[("saturated = np.mean(h == 0)", "saturated = np.count_nonzero(h <= 0) / h.size"),
+                  ("saturated = np.mean((h < 0.01) | (h > 0.99))",
+                   "saturated = np.mean(np.logical_or(h < 0.01, h > 0.99))")]),
 ]
