@@ -65,6 +65,51 @@ WRONG = [
     dict(cell="inverted_dropout", name="mask keeps with probability p", fails="test_inverted_statistics",
          replace=[("self.mask = self.rng.random(x.shape) >= self.drop_prob",
                    "self.mask = self.rng.random(x.shape) < self.drop_prob")]),
+    # --- exact counts, default modes, disturbed global RNG, state across calls, exact zeros
+    # (issue #18)
+    dict(cell="dropout", name="drops exactly round(p * n) entries (permutation)",
+         fails="test_dropout_forward",
+         replace=[("        if training:\n            self.mask = self.rng.random(x.shape) >= self.drop_prob",
+                   '        if training:\n            n_drop = int(round(self.drop_prob * x.size))\n            dropped = self.rng.permutation(x.size)[:n_drop]\n            self.mask = np.ones(x.size, dtype=bool)\n            self.mask[dropped] = False\n            self.mask = self.mask.reshape(x.shape)')]),
+    dict(cell="inverted_dropout", name="drops exactly round(p * n) entries (permutation)",
+         fails="test_inverted_forward",
+         replace=[("        if training:\n            self.mask = self.rng.random(x.shape) >= self.drop_prob",
+                   '        if training:\n            n_drop = int(round(self.drop_prob * x.size))\n            dropped = self.rng.permutation(x.size)[:n_drop]\n            self.mask = np.ones(x.size, dtype=bool)\n            self.mask[dropped] = False\n            self.mask = self.mask.reshape(x.shape)')]),
+    dict(cell="inverted_dropout", name="forward(x) defaults to inference", fails="test_inverted_forward",
+         replace=[("def forward(self, x, training=True):", "def forward(self, x, training=False):")]),
+    dict(cell="dropout", name="global np.random seeded from self.rng (changes np.random's state)",
+         fails="test_dropout_forward",
+         replace=[("self.mask = self.rng.random(x.shape) >= self.drop_prob",
+                   "np.random.seed(int(self.rng.integers(2 ** 31)))\n"
+                   "            self.mask = np.random.rand(*x.shape) >= self.drop_prob")]),
+    dict(cell="dropout", name="inference pass replaces the mask with ones", fails="test_dropout_backward",
+         replace=[("        return x * (1.0 - self.drop_prob)",
+                   "        self.mask = np.ones(x.shape, dtype=bool)\n"
+                   "        return x * (1.0 - self.drop_prob)")]),
+    dict(cell="inverted_dropout", name="inference pass replaces the mask with ones",
+         fails="test_inverted_backward",
+         replace=[("            return x * self.mask / (1.0 - self.drop_prob)\n        return x",
+                   "            return x * self.mask / (1.0 - self.drop_prob)\n"
+                   "        self.mask = np.ones(x.shape, dtype=bool)\n        return x")]),
+    dict(cell="dropout", name="backward recovers the mask as y / x (NaN where x == 0)",
+         fails="test_dropout_backward",
+         replace=[("            return x * self.mask\n",
+                   "            self.x, self.y = x.copy(), x * self.mask\n            return self.y\n"),
+                  ("        return dout * self.mask", "        return dout * (self.y / self.x)")]),
+    dict(cell="inverted_dropout", name="backward recovers the scaled mask as y / x (NaN where x == 0)",
+         fails="test_inverted_backward",
+         replace=[("            return x * self.mask / (1.0 - self.drop_prob)\n",
+                   "            self.x = x.copy()\n"
+                   "            self.y = x * self.mask / (1.0 - self.drop_prob)\n"
+                   "            return self.y\n"),
+                  ("        return dout * self.mask / (1.0 - self.drop_prob)",
+                   "        return dout * (self.y / self.x)")]),
+    dict(cell="inverted_dropout", name="backward rescales the stored mask in place",
+         fails="test_inverted_backward",
+         replace=[("self.mask = self.rng.random(x.shape) >= self.drop_prob",
+                   "self.mask = (self.rng.random(x.shape) >= self.drop_prob).astype(float)"),
+                  ("        return dout * self.mask / (1.0 - self.drop_prob)",
+                   "        self.mask /= 1.0 - self.drop_prob\n        return dout * self.mask")]),
 ]
 
 CORRECT = [
@@ -135,5 +180,21 @@ class InvertedDropout:
 
     def backward(self, dout):
         return np.where(self.mask > 0, dout / (1 - self.drop_prob), 0.0)
+'''),
+    dict(cell="dropout", name="mask from rng.binomial, training as a keyword", code='''
+class Dropout:
+    def __init__(self, drop_prob=0.5, rng=None):
+        self.drop_prob = drop_prob
+        self.rng = np.random.default_rng() if rng is None else rng
+        self.mask = None
+
+    def forward(self, x, training=True):
+        if not training:
+            return (1.0 - self.drop_prob) * x
+        self.mask = self.rng.binomial(1, 1.0 - self.drop_prob, size=np.shape(x)).astype(bool)
+        return np.where(self.mask, x, 0.0)
+
+    def backward(self, dout):
+        return np.where(self.mask, dout, 0.0)
 '''),
 ]
