@@ -111,6 +111,19 @@ def soft_threshold(v, tau):
          replace=[("factor ** ((epoch - 1) // drop_every)", "factor ** ((epoch - 1) / drop_every)")]),
     dict(cell="step_decay", name="rounded instead of floored", fails="test_step_decay",
          replace=[("factor ** ((epoch - 1) // drop_every)", "factor ** round((epoch - 1) / drop_every)")]),
+    # --- exact zeros, state across calls (issue #18)
+    dict(cell="l1", name="L1 gradient as alpha * W / |W| (NaN at 0)", fails="test_l1",
+         replace=[("alpha * np.sign(value) if key.startswith", "alpha * value / np.abs(value) if key.startswith")]),
+    dict(cell="step_decay", name="schedule counts its calls instead of reading the epoch",
+         fails="test_step_decay", code='''
+def step_decay(drop_every, factor=0.1):
+    calls = [0]
+
+    def schedule(epoch):
+        calls[0] += 1
+        return factor ** ((calls[0] - 1) // drop_every)
+    return schedule
+'''),
 ]
 
 CORRECT = [
@@ -230,4 +243,6 @@ class _StepDecay:
 def step_decay(drop_every, factor=0.1):
     return _StepDecay(drop_every, factor)
 '''),
+    dict(cell="l1", name="np.where subgradient (-alpha at 0)", replace=[
+        ("alpha * np.sign(value) if key.startswith", "np.where(value > 0, alpha, -alpha) if key.startswith")]),
 ]
