@@ -209,6 +209,17 @@ def logistic_loss(X, t, w, b):
     dict(cell="train_logistic", name="records the loss Tensors, not floats",
          fails="test_train_logistic",
          replace=[("losses.append(loss.item())", "losses.append(loss)")]),
+    # --- exact zeros (issue #18)
+    dict(cell="mul_backward", name="dE/da = out_grad * out / a (0 / 0 where a == 0)",
+         fails="test_mul_backward",
+         replace=[("return out_grad * b, out_grad * a",
+                   "with np.errstate(invalid=\"ignore\", divide=\"ignore\"):\n"
+                   "        return out_grad * out / a, out_grad * out / b")]),
+    dict(cell="div_backward", name="dE/da = out_grad * out / a (0 / 0 where a == 0)",
+         fails="test_div_backward",
+         replace=[("return out_grad / b, -out_grad * a / b ** 2",
+                   "with np.errstate(invalid=\"ignore\", divide=\"ignore\"):\n"
+                   "        return out_grad * out / a, -out_grad * out / b")]),
 ]
 
 CORRECT = [
@@ -504,4 +515,8 @@ def train_logistic(X, t, lr, n_steps):
         step += 1
     return params["w"], params["b"], losses
 '''),
+    dict(cell="logistic_loss", name="guard log(y + 1e-6) (the false fail of issue #18)",
+         replace=[("ad.log(y)", "ad.log(y + 1e-6)"), ("ad.log(1 - y)", "ad.log(1 - y + 1e-6)")]),
+    dict(cell="logistic_loss", name="guard 1e-7 in the second log only",
+         replace=[("ad.log(1 - y)", "ad.log(1 - y + 1e-7)")]),
 ]
