@@ -14,8 +14,9 @@ export PIP_ROOT_USER_ACTION := ignore
 # The student's and the instructor's JupyterLab (one person, both roles): separate workspaces,
 # so neither reopens the other's tabs; the student's file browser hides the grading folders.
 LAB_ROOT_FLAG = $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
-HIDDEN_FOR_STUDENTS := __pycache__ '*.pyc' '*.pyo' .DS_Store '*~' autograded feedback \
-                       submitted reports gradebook.db .grading demo_class
+# (not feedback: the student's fetched feedback is in fetched/<assignment>/feedback/)
+HIDDEN_FOR_STUDENTS := __pycache__ *.pyc *.pyo .DS_Store *~ autograded submitted reports \
+                       gradebook.db .grading demo_class
 
 .PHONY: setup demo test test-browser lab lab-instructor bench grade clean-grading
 
@@ -49,7 +50,7 @@ test-browser: $(STAMP)
 lab: $(STAMP)
 	mkdir -p .exchange fetched
 	$(BIN)/jupyter lab --notebook-dir=. --LabApp.workspaces_dir=.jupyter-workspaces/student \
-	  --ContentsManager.hide_globs $(HIDDEN_FOR_STUDENTS) $(LAB_ROOT_FLAG)
+	  $(foreach g,$(HIDDEN_FOR_STUDENTS),--ContentsManager.hide_globs='$(g)') $(LAB_ROOT_FLAG)
 
 ## JupyterLab for the instructor (formgrader), beside the student's: its own port and workspace.
 lab-instructor: $(STAMP)

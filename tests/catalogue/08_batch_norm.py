@@ -132,6 +132,25 @@ class BatchNormalization:
          replace=[("d = (self.x_hat * dout).mean(axis=0)", "d = dout.mean(axis=0)")]),
     dict(cell="batch_norm", name="dgamma not summed over the batch", fails="test_bn_backward",
          replace=[("self.dgamma = (self.x_hat * dout).sum(axis=0)", "self.dgamma = self.x_hat * dout")]),
+    # --- default mode, exact zeros, state across calls (issue #18)
+    dict(cell="batch_norm", name="forward(x) defaults to inference", fails="test_bn_forward",
+         replace=[("def forward(self, x, training=True):", "def forward(self, x, training=False):")]),
+    dict(cell="batch_norm", name="no eps in the training normalization (0 / 0 for a constant column)",
+         fails="test_bn_forward",
+         replace=[("        self.std = np.sqrt(var + self.eps)\n",
+                   "        self.std = np.sqrt(var) if training else np.sqrt(var + self.eps)\n")]),
+    dict(cell="batch_norm", name="dgamma and dbeta accumulated across backward calls",
+         fails="test_bn_backward",
+         replace=[("        self.dbeta = dout.sum(axis=0)\n        self.dgamma = (self.x_hat * dout).sum(axis=0)\n",
+                   "        if self.dbeta is None:\n            self.dbeta, self.dgamma = 0.0, 0.0\n"
+                   "        self.dbeta = self.dbeta + dout.sum(axis=0)\n"
+                   "        self.dgamma = self.dgamma + (self.x_hat * dout).sum(axis=0)\n")]),
+    dict(cell="batch_norm", name="backward scales the stored x_hat in place", fails="test_bn_backward",
+         replace=[("        d = (self.x_hat * dout).mean(axis=0)\n"
+                   "        return self.gamma / self.std * (dout - c - self.x_hat * d)",
+                   "        d = (self.x_hat * dout).mean(axis=0)\n"
+                   "        self.x_hat *= d\n"
+                   "        return self.gamma / self.std * (dout - c - self.x_hat)")]),
 ]
 
 CORRECT = [
