@@ -115,6 +115,12 @@ WRONG = [
     dict(cell="accuracy", name="percent instead of fraction", fails="test_accuracy",
          replace=[("return float(np.mean(scores.argmax(axis=1) == labels))",
                    "return 100 * float(np.mean(scores.argmax(axis=1) == labels))")]),
+    # --- state across calls (issue #18)
+    dict(cell="layer_net", name="gradients added to the ones of earlier calls", fails="test_gradient",
+         replace=[("        grads = {}\n", "        grads = self.__dict__.setdefault(\"_sums\", {})\n"),
+                  ("            grads[f\"W{i}\"] = layer.dW\n            grads[f\"b{i}\"] = layer.db\n",
+                   "            grads[f\"W{i}\"] = grads.get(f\"W{i}\", 0) + layer.dW\n"
+                   "            grads[f\"b{i}\"] = grads.get(f\"b{i}\", 0) + layer.db\n")]),
 ]
 
 CORRECT = [
