@@ -34,8 +34,12 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 # Extra files students do not need in their release.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
-# A course-local exchange (students and instructor on one machine, e.g. `make lab`).
+# A course-local exchange (students and instructor on one machine, e.g. `make lab`), and the
+# assignments students fetch in their own folder, not beside source/ and release/ (the
+# virtualenv's own config names the same folders for commands run anywhere else:
+# grading/one_machine.py).
 c.Exchange.root = os.path.join(c.CourseDirectory.root, ".exchange")
+c.Exchange.assignment_dir = os.path.join(c.CourseDirectory.root, "fetched")
 
 # Generated student versions: solution regions become this stub.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -70,6 +74,11 @@ c.GenerateFeedback.exporter_class = feedback.FeedbackExporter
 c.FeedbackExporter.template_name = feedback.TEMPLATE
 c.FeedbackExporter.extra_template_basedirs = feedback.template_dirs()
 c.FeedbackExporter.extra_template_paths = feedback.template_paths()
+# MathJax from the pinned local package, in feedback pages and formgrader (grading/feedback.py).
+# (formgrader reads this file after its own settings, so these reach its exporter too)
+c.HTMLExporter.filters = feedback.mathjax_filters()
+c.HTMLExporter.extra_template_basedirs = feedback.template_dirs()
+c.HTMLExporter.extra_template_paths = feedback.template_paths()
 
 # The one change to nbgrader itself: its check of every cell's metadata validates the JSON
 # schema once per process instead of once per cell (grading/nbgrader_patches.py).

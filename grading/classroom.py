@@ -484,6 +484,7 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
 
     if not isinstance(course, Course):
         course = Course.open(course)
+    quiet_student_notebook_warnings()
     limits = limits or Limits()
     if limits.sandbox:
         sandbox_check.require()  # before anything is graded: stop if the sandbox cannot hold
@@ -504,6 +505,17 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
                          notice="" if limits.sandbox else UNSANDBOXED,
                          fresh=graded_since(states, started_at))
     return states, elapsed
+
+
+def quiet_student_notebook_warnings():
+    """Hide nbformat's ``DuplicateCellId`` warnings while submissions are read: a student's
+    notebook with duplicated cells (a copied test cell, say) is the student's doing, nothing
+    the instructor can act on, and preflight restores the cells and notes it per submission."""
+    import warnings
+
+    from nbformat.warnings import DuplicateCellId
+
+    warnings.filterwarnings("ignore", category=DuplicateCellId)
 
 
 def graded_since(states, when):

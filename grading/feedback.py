@@ -6,9 +6,17 @@ by its name with "passed", "partly passed" or "failed" instead of nbgrader's "Te
 extra credit an instructor gave in formgrader is said in words, and long error lines wrap.
 ``nbgrader_config.py`` makes it ``GenerateFeedback``'s exporter; the cells' scores and extra
 credit come from :class:`grading.preprocessors.FeedbackGrades`.
+
+MathJax comes from the pinned package ``jupyter-server-mathjax`` (MathJax 2.7), never from a
+CDN: feedback pages and formgrader's submission view load it from the Jupyter server
+(``<base>/static/jupyter_server_mathjax/``), or from the installed package when a feedback
+page is opened from disk (``grading/templates/local_mathjax.html.j2``, used by the course's
+``mathjax.html.j2`` of both templates: ``nbgrader_config.py`` puts the course's templates
+before nbgrader's on the exporters' search path, which formgrader reads too).
 """
 from pathlib import Path
 
+import jupyter_server_mathjax
 import nbgrader
 from nbconvert.exporters import HTMLExporter
 
@@ -24,15 +32,32 @@ BOOTSTRAP_CSS = (Path(nbgrader.__file__).resolve().parent / "server_extensions" 
                  / "static" / "node_modules" / "bootstrap" / "dist" / "css")
 
 
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"  # a configuration the package ships
+MATHJAX_FILE = Path(jupyter_server_mathjax.__file__).resolve().parent / "static" / "MathJax.js"
+MATHJAX_SERVED = "/static/jupyter_server_mathjax/MathJax.js"  # below the server's base URL
+
+
+def mathjax_filters():
+    """Jinja filters of the MathJax loader (``HTMLExporter.filters``): each ignores its
+    argument and gives the configuration name, the installed file's URL, or the path the
+    Jupyter server serves it at."""
+    return {"dl2_mathjax_config": lambda _: MATHJAX_CONFIG,
+            "dl2_mathjax_file": lambda _: MATHJAX_FILE.as_uri(),
+            "dl2_mathjax_served": lambda _: MATHJAX_SERVED}
+
+
 def template_dirs():
-    """The base folders of the template (``HTMLExporter.extra_template_basedirs``)."""
+    """The base folders of the templates (``HTMLExporter.extra_template_basedirs``): the
+    course's first (``dl2_feedback``, and ``formgrade/mathjax.html.j2`` shadowing nbconvert's
+    in formgrader's submission view), then nbgrader's."""
     return [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
 
 
 def template_paths():
     """Folders searched for files by name (``HTMLExporter.extra_template_paths``): nbgrader's
-    templates, for ``{% extends 'feedback/index.html.j2' %}``, and its Bootstrap CSS."""
-    return [str(NBGRADER_TEMPLATES), str(BOOTSTRAP_CSS)]
+    templates, for ``{% extends 'feedback/index.html.j2' %}``, its Bootstrap CSS, and the
+    course's templates (``local_mathjax.html.j2``)."""
+    return [str(NBGRADER_TEMPLATES), str(BOOTSTRAP_CSS), str(TEMPLATES)]
 
 
 class FeedbackExporter(HTMLExporter):

@@ -463,13 +463,14 @@ def _hostile(trick, name, release_nb, solutions, entries, context=None):
     return {name: nb}
 
 
-def make_class(root, assignment_names=None, personas=PERSONAS, *, port=0):
+def make_class(root, assignment_names=None, personas=PERSONAS, *, port=0, release=True):
     """Create a course folder at ``root`` with its sources, due dates and every simulated
     submission; returns the :class:`~grading.course.Course`. ``port``: a local TCP port the
-    ``network`` attack tries to reach (0: none)."""
+    ``network`` attack tries to reach (0: none). ``release=False`` leaves the releases to
+    ``grade-class``, which generates them anyway (the demo)."""
     names = assignment_names or repository().assignments()
     course = Course.create(root, names)
-    for assignment in names:
+    for assignment in names if release else []:
         course.generate_release(assignment)
     with course.gradebook() as gb:
         for assignment in names:

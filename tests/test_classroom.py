@@ -110,6 +110,15 @@ def test_report_files(graded_class):
     assert rates.pass_rate.is_monotonic_increasing
     assert (out / f"scores_{ASSIGNMENT}.png").stat().st_size > 5000
     assert (out / "nbgrader_export.csv").exists()
+    text = (out / "report.md").read_text()
+    assert f"![{ASSIGNMENT}: total scores](scores_{ASSIGNMENT}.png)" in text, "histogram embedded"
+    assert f"{len(grades)} submissions of {len(grades)} students graded in" in text
+    assert "## Notes per submission\n\n- " in text
+    canvas = pd.read_csv(out / "grades_canvas.csv")
+    assert sorted(canvas["SIS User ID"].dropna()) == sorted(grades.index)
+    assert canvas[ASSIGNMENT].iloc[0] == grades.max_points.max(), "the Points Possible row"
+    moodle = pd.read_csv(out / "grades_moodle.csv").set_index("ID number")
+    assert (moodle[ASSIGNMENT] == grades.points.reindex(moodle.index)).all()
 
 
 def test_timestamps_follow_the_submission_so_feedback_can_be_released(graded_class):
@@ -179,6 +188,8 @@ def test_regrade_is_idempotent_and_replaces_only_what_changed(graded_class):
     # only the two changed submissions were regraded (their state files alone were rewritten)
     rewritten = {p.stem for p in state_dir.glob("*.json") if p.stat().st_mtime_ns != written[p.stem]}
     assert rewritten == {"blank-2", "solution-3"}
+    text = (course / "reports" / "report.md").read_text()
+    assert f": 2 graded in" in text and f"the other {len(grades) - 2} unchanged" in text
 
 
 def test_killed_run_leaves_everything_intact_and_a_rerun_finishes(tmp_path):

@@ -107,7 +107,9 @@ def test_exchange_round_trip_with_grade_class(tmp_path):
     exchange = init_course.exchange_root(course)
     run("-m", "nbgrader", "release_assignment", ASSIGNMENT, cwd=course.root)
     solution = cells.solution_sources(course.source_notebook(ASSIGNMENT, f"{ASSIGNMENT}.ipynb"))
-    student_args = [f"--Exchange.root={exchange}", "--CourseDirectory.course_id=dl2"]
+    # each student's own folder (the virtualenv's config would put them in the repository's)
+    student_args = [f"--Exchange.root={exchange}", "--CourseDirectory.course_id=dl2",
+                    "--Exchange.assignment_dir=."]
     homes = {}
     for sid in ("ann", "bob"):
         home = homes[sid] = tmp_path / "students" / sid

@@ -319,6 +319,7 @@ def _use_private_exchange(folder):
     config = Path(folder) / "nbgrader_config.py"
     config.write_text(config.read_text() + PRIVATE_EXCHANGE)
     (Path(folder) / "exchange").mkdir(exist_ok=True)
+    (Path(folder) / "fetched").mkdir(exist_ok=True)  # the config's Exchange.assignment_dir
 
 
 def _copy_tree(src, dest):
