@@ -78,6 +78,22 @@ WRONG = [
          replace=[("y = softmax(a2)", "e = np.exp(a2)\n    y = e / e.sum(axis=1, keepdims=True)")]),
     dict(cell="multiclass", name="forward forgets b2", fails="test_forward_multiclass",
          replace=[('a2 = z1 @ params["W2"] + params["b2"]', 'a2 = z1 @ params["W2"]')]),
+    # --- state across calls, extreme scores (issue #18)
+    dict(cell="regression", name="delta computed in place in the cached y (cache[\"y\"] -= t)",
+         fails="test_backward_regression",
+         replace=[("delta2 = (cache[\"y\"] - t) / n",
+                   "delta2 = cache[\"y\"]\n    delta2 -= t\n    delta2 /= n")]),
+    dict(cell="binary", name="delta computed in place in the cached y (cache[\"y\"] -= t)",
+         fails="test_backward_binary",
+         replace=[("delta2 = (cache[\"y\"] - t) / n",
+                   "delta2 = cache[\"y\"]\n    delta2 -= t\n    delta2 /= n")]),
+    dict(cell="multiclass", name="delta computed in place in the cached y (cache[\"y\"] -= t)",
+         fails="test_backward_multiclass",
+         replace=[("delta2 = (cache[\"y\"] - t) / n",
+                   "delta2 = cache[\"y\"]\n    delta2 -= t\n    delta2 /= n")]),
+    dict(cell="binary", name="own sigmoid as exp(a) / (1 + exp(a)) (NaN for large scores)",
+         fails="test_forward_binary",
+         replace=[("y = sigmoid(a2)", "y = np.exp(a2) / (1.0 + np.exp(a2))")]),
 ]
 
 CORRECT = [
