@@ -14,9 +14,9 @@ page is opened from disk (``grading/templates/local_mathjax.html.j2``, used by t
 ``mathjax.html.j2`` of both templates: ``nbgrader_config.py`` puts the course's templates
 before nbgrader's on the exporters' search path, which formgrader reads too).
 """
+import importlib.util
 from pathlib import Path
 
-import jupyter_server_mathjax
 import nbgrader
 from nbconvert.exporters import HTMLExporter
 
@@ -33,7 +33,10 @@ BOOTSTRAP_CSS = (Path(nbgrader.__file__).resolve().parent / "server_extensions" 
 
 
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"  # a configuration the package ships
-MATHJAX_FILE = Path(jupyter_server_mathjax.__file__).resolve().parent / "static" / "MathJax.js"
+# found without importing the package (its import loads the whole Jupyter server: every
+# nbgrader process reads this module through nbgrader_config.py)
+MATHJAX_FILE = (Path(importlib.util.find_spec("jupyter_server_mathjax").origin).resolve().parent
+                / "static" / "MathJax.js")
 MATHJAX_SERVED = "/static/jupyter_server_mathjax/MathJax.js"  # below the server's base URL
 
 
