@@ -31,8 +31,12 @@ from grading.course import REPO
 DIGITS = 2                       # significant digits kept of every number in a message
 NAMED = "This is what a known mistake gives: "
 SIGNATURES_DIR = REPO / "tests" / "catalogue" / "signatures"
-NOT_A_MISTAKE = ("NotImplementedError",)  # a blank answer: nothing to name
+# Failures that say nothing of the answer's mathematics: a blank answer, a cell stopped for time,
+# a kernel that died. They name nothing (and would make the tables depend on the machine's load).
+NOT_A_MISTAKE = ("NotImplementedError", "CellTimeoutError", "DeadKernelError", "TimeoutError")
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+# What differs from run to run in a message: object addresses and file paths
+VOLATILE = re.compile(r"0x[0-9a-fA-F]+|(?:/[\w.+-]+){2,}")
 
 
 def _round(match):
@@ -42,13 +46,14 @@ def _round(match):
 
 def signature(message):
     """``message`` (``"ename: evalue"`` of a failing test cell) without what varies between two
-    ways of writing the same mistake: the naming line of :class:`NameMistakes`, whitespace and
-    digits past :data:`DIGITS`. Empty for a message that names nothing (a blank answer)."""
+    ways of writing the same mistake or two runs: the naming line of :class:`NameMistakes`,
+    whitespace, digits past :data:`DIGITS`, addresses and paths. Empty for a message that
+    names nothing (:data:`NOT_A_MISTAKE`)."""
     lines = [line for line in message.splitlines() if not line.startswith(NAMED)]
     text = " ".join(" ".join(lines).split())
     if not text or text.split(":", 1)[0] in NOT_A_MISTAKE:
         return ""
-    return NUMBER.sub(_round, text)
+    return NUMBER.sub(_round, VOLATILE.sub("<...>", text))
 
 
 def error_messages(notebook):

@@ -142,3 +142,11 @@ def test_grading_a_catalogued_mistake_names_it_in_the_graded_notebook(tmp_path):
                    if r["student"] == entry.student and r["test"] == entry.fails)
     assert f"{NAMED}{entry.name}" in message, message
     assert not any(NAMED in r["message"] for r in rows if r["student"] == "blank")
+
+
+def test_addresses_paths_and_timeouts_do_not_make_signatures():
+    one = "TypeError: <Affine object at 0x7f3a2b1c> from /tmp/abc123/course/x.py"
+    two = "TypeError: <Affine object at 0x7f99ffff> from /tmp/zz9/course/x.py"
+    assert signature(one) == signature(two) != ""
+    assert signature("CellTimeoutError: A cell timed out while it was being executed") == ""
+    assert signature("DeadKernelError: Kernel died") == ""
