@@ -348,7 +348,8 @@ def publish(edition, repository, *, message=None):
     """Make ``edition`` the next commit of the student git repository ``repository``.
 
     The repository is created if needed; its work tree is replaced by the edition (``.git``
-    kept), and the commit is skipped when nothing changed.
+    kept), and the commit is skipped when nothing changed. A non-empty folder that is not a git
+    repository is refused (FileExistsError), never emptied.
 
     Returns
     -------
@@ -356,6 +357,9 @@ def publish(edition, repository, *, message=None):
         True if a commit was made.
     """
     repository = Path(repository)
+    if repository.exists() and any(repository.iterdir()) and not (repository / ".git").exists():
+        raise FileExistsError(f"{repository} is a folder with files but no git repository; "
+                              "an edition replaces the work tree of a student repository only.")
     repository.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "GIT_AUTHOR_NAME": "course", "GIT_AUTHOR_EMAIL": "course@localhost",
            "GIT_COMMITTER_NAME": "course", "GIT_COMMITTER_EMAIL": "course@localhost"}

@@ -213,6 +213,9 @@ def test_command_line_builds_checks_and_commits_successive_editions(tmp_path, ca
     assert (tmp_path / "folder" / "solutions" / "11_regularization").is_dir()
     with pytest.raises(SystemExit, match="no such assignment"):
         main(["student-edition", str(tmp_path / "x"), "--open", "13"])
+    with pytest.raises(SystemExit, match="no git repository"):
+        main(["student-edition", str(tmp_path / "folder"), "--open", "03", "--git"])
+    assert (tmp_path / "folder" / "solutions").is_dir()  # left as it was
 
 
 def test_a_leaking_edition_is_reported(tmp_path, inputs):
