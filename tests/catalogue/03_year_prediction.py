@@ -127,6 +127,17 @@ from common.preprocessing import standardize
          fails="test_predict_original",
          replace=[("return (t_mean + t_std * predict(params, x)).ravel()",
                    "return np.squeeze(t_mean + t_std * predict(params, x))")]),
+    # --- uneven batches, disturbed global RNG (issue #18)
+    dict(cell="train", name="epoch loss divided by N // batch_size (wrong for a smaller last batch)",
+         fails="test_train",
+         replace=[("history.append(float(np.mean(losses)))",
+                   "history.append(float(np.sum(losses) / max(n // batch_size, 1)))")]),
+    dict(cell="train", name="shuffled with the global np.random.permutation", fails="test_train",
+         replace=[("order = rng.permutation(n)", "order = np.random.permutation(n)")]),
+    dict(cell="train", name="global np.random seeded with seed, then np.random.permutation",
+         fails="test_train",
+         replace=[("rng = np.random.default_rng(seed)\n", "np.random.seed(seed)\n"),
+                  ("order = rng.permutation(n)", "order = np.random.permutation(n)")]),
 ]
 
 CORRECT = [
