@@ -150,6 +150,22 @@ def accuracy_drop_without_bn(results):
 '''),
     dict(cell="accuracy_drop_without_bn", name="ratio instead of difference", fails="test_accuracy_drop_without_bn",
          replace=[('pairs["test_acc_bn"] - pairs["test_acc_plain"]', 'pairs["test_acc_bn"] / pairs["test_acc_plain"]')]),
+    # --- NaN after training (issue #18)
+    dict(cell="deepest_trainable", name="loop that skips rows below the threshold (a NaN run kept)",
+         fails="test_deepest_trainable", code='''
+def deepest_trainable(results, threshold):
+    best = None
+    for _, row in results.iterrows():
+        if row["test_acc"] < threshold:
+            continue
+        if best is None or (row["depth"], row["test_acc"]) > (best["depth"], best["test_acc"]):
+            best = row
+    return best
+'''),
+    dict(cell="deepest_trainable", name="keeps the rows not below the threshold (NaN rows kept)",
+         fails="test_deepest_trainable",
+         replace=[('good = results[results["test_acc"] >= threshold]',
+                   'good = results[~(results["test_acc"] < threshold)]')]),
 ]
 
 CORRECT = [
@@ -203,7 +219,7 @@ def deepest_trainable(results, threshold):
 def deepest_trainable(results, threshold):
     best = None
     for _, row in results.iterrows():
-        if row["test_acc"] < threshold:
+        if not row["test_acc"] >= threshold:   # (a NaN run reaches no threshold)
             continue
         if best is None or (row["depth"], row["test_acc"]) > (best["depth"], best["test_acc"]):
             best = row
