@@ -151,6 +151,41 @@ class Adam:
          replace=[("params[key] -= lr_t * self.s[key] / (np.sqrt(self.r[key]) + self.eps)",
                    "params[key] = params[key] - lr_t * self.s[key] / "
                    "(np.sqrt(self.r[key]) + self.eps)")]),
+    # --- exact zeros and state across instances (issue #18)
+    dict(cell="adagrad", name="no eps in the denominator (0/0 on a zero gradient)",
+         fails="test_adagrad",
+         replace=[("(np.sqrt(self.h[key]) + self.eps)", "np.sqrt(self.h[key])")]),
+    dict(cell="rmsprop", name="no eps in the denominator (0/0 on a zero gradient)",
+         fails="test_rmsprop",
+         replace=[("(np.sqrt(self.h[key]) + self.eps)", "np.sqrt(self.h[key])")]),
+    dict(cell="adam", name="no eps in the denominator (0/0 on a zero gradient)",
+         fails="test_adam",
+         replace=[("(np.sqrt(self.r[key]) + self.eps)", "np.sqrt(self.r[key])")]),
+    dict(cell="momentum", name="velocities in a module-level dict shared by instances",
+         fails="test_momentum",
+         replace=[("        for key in params:\n            if key not in self.v:",
+                   "        self.v = _VELOCITIES\n        for key in params:\n"
+                   "            if key not in self.v:"),
+                  ("class Momentum:", "_VELOCITIES = {}\n\n\nclass Momentum:")]),
+    dict(cell="adagrad", name="accumulators in a class-level dict shared by instances",
+         fails="test_adagrad",
+         replace=[("        for key in params:\n            if key not in self.h:",
+                   "        self.h = AdaGrad.shared_h\n        for key in params:\n"
+                   "            if key not in self.h:"),
+                  ('    """AdaGrad: h <- h + g * g; theta <- theta - lr * g / (sqrt(h) + eps)."""\n',
+                   '    """AdaGrad: h <- h + g * g; theta <- theta - lr * g / (sqrt(h) + eps)."""\n'
+                   '    shared_h = {}\n')]),
+    dict(cell="rmsprop", name="averages in a module-level dict shared by instances",
+         fails="test_rmsprop",
+         replace=[("        for key in params:\n            if key not in self.h:",
+                   "        self.h = _AVERAGES\n        for key in params:\n"
+                   "            if key not in self.h:"),
+                  ("class RMSProp:", "_AVERAGES = {}\n\n\nclass RMSProp:")]),
+    dict(cell="adam", name="averages in module-level dicts shared by instances",
+         fails="test_adam",
+         replace=[("        self.t += 1\n",
+                   "        self.t += 1\n        self.s, self.r = _S, _R\n"),
+                  ("class Adam:", "_S, _R = {}, {}\n\n\nclass Adam:")]),
 ]
 
 CORRECT = [
@@ -329,5 +364,38 @@ class Adam:
             self.r[key] += (1 - self.beta2) * (g * g - self.r[key])
             params[key] -= scale * self.s[key] / np.sqrt(self.r[key] + self.eps)
         self.t = t
+'''),
+    dict(cell="adagrad", name="zero where h is 0 (np.divide with where=), no eps", code='''
+class AdaGrad:
+    def __init__(self, lr=0.01, eps=1e-7):
+        self.lr = lr
+        self.eps = eps
+        self.h = {}
+
+    def update(self, params, grads):
+        for key in params:
+            g = grads[key]
+            h = self.h.setdefault(key, np.zeros_like(params[key]))
+            h += g * g
+            root = np.sqrt(h)
+            params[key] -= self.lr * np.divide(g, root, out=np.zeros_like(g), where=root > 0)
+'''),
+    dict(cell="adam", name="denominator max(sqrt(r_hat), eps), original form", code='''
+class Adam:
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.t = 0
+        self.s = {}
+        self.r = {}
+
+    def update(self, params, grads):
+        self.t += 1
+        for key in params:
+            g = grads[key]
+            self.s[key] = self.beta1 * self.s.get(key, 0.0) + (1 - self.beta1) * g
+            self.r[key] = self.beta2 * self.r.get(key, 0.0) + (1 - self.beta2) * g * g
+            s_hat = self.s[key] / (1 - self.beta1 ** self.t)
+            r_hat = self.r[key] / (1 - self.beta2 ** self.t)
+            params[key] -= self.lr * s_hat / np.maximum(np.sqrt(r_hat), self.eps)
 '''),
 ]
