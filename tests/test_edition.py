@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from common import syllabus
 from grading import catalogue, cells, edition, solutions
@@ -232,14 +233,24 @@ def test_a_leaking_edition_is_reported(tmp_path, inputs):
 
 
 # ------------------------------------------------------------------- running the editions
+class WithheldObjectUsed(Exception):
+    """A lecture stopped at a stub of its edition's ``common`` (a LockedError)."""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lecture", [
-    pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason="uses its own unit's graded "
-                                                "classes; restructure it (issue 17)")]
+    pytest.param(name, marks=[pytest.mark.xfail(strict=True, raises=WithheldObjectUsed,
+                                                reason="uses its own unit's graded classes; "
+                                                       "restructure it (issue 17)")]
                  if name in NEEDS_RESTRUCTURING else []) for name in LECTURES])
 def test_lecture_runs_in_its_own_edition(lecture, editions, isolated, monkeypatch):
     built, _ = editions(first_edition(lecture))
-    nb = run_notebook(built.root / "notebooks" / lecture, built.root, isolated, monkeypatch)
+    try:
+        nb = run_notebook(built.root / "notebooks" / lecture, built.root, isolated, monkeypatch)
+    except CellExecutionError as err:
+        if "LockedError" in str(err):  # the known failure; anything else fails for real
+            raise WithheldObjectUsed(str(err).splitlines()[-1]) from err
+        raise
     assert not errors(nb)
 
 
