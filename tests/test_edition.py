@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import sysconfig
-from pathlib import Path
 
 import pytest
 from nbclient import NotebookClient
