@@ -111,3 +111,12 @@ def test_another_notebook_runs_a_cell_while_one_validates(student_lab, page, scr
     dialog.get_by_text("Validation Results").wait_for(timeout=VALIDATE_TIMEOUT_MS)
     assert "Success! Your notebook passes all the tests." in dialog.inner_text()
     second.close()
+
+
+def test_validate_on_a_lecture_notebook_says_there_is_nothing_to_validate(
+        student_lab, page, lecture_notebook, screenshot):
+    open_notebook(page, student_lab, f"notebooks/{lecture_notebook}")
+    text = validate(page)
+    screenshot(page, "validate_lecture")
+    assert "there is nothing to validate" in text
+    assert "Success" not in text and "The following cell failed" not in text
