@@ -45,8 +45,8 @@ def run(*args, cwd, check=True):
 def test_init_course_makes_a_complete_course_folder(tmp_path):
     roster = write_roster(tmp_path / "students.csv")
     names = [ASSIGNMENT, "06_optimizers"]
-    out = run("-m", "grading", "init-course", str(tmp_path / "course"), "--roster", str(roster),
-              *names, cwd=tmp_path)
+    out = run("-m", "grading", "init-course", str(tmp_path / "course"), *names,
+              "--roster", str(roster), cwd=tmp_path)
     course = Course(tmp_path / "course")
     assert (course.root / CONFIG_FILE).read_bytes() == (REPO / CONFIG_FILE).read_bytes()
     assert course.assignments() == sorted(names)
