@@ -231,7 +231,7 @@ def report(nb, *, timed_out=(), cell_timeout=None):
         return {"success": True, "value": {"failed": [_entry(
             "This notebook has no test cells: there is nothing to validate.",
             ["Lecture notebooks are not graded: run them top to bottom (Run > Run All",
-             "Cells) and change things. The assignments to validate are in release/."],
+             "Cells) and change things. Validate the assignment notebooks instead."],
             css=True)]}}
     if not failed:
         return {"success": True, "value": {}}
