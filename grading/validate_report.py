@@ -148,6 +148,11 @@ def failure(nb, number, *, timed_out=(), cell_timeout=None):
     cell = nb.cells[number - 1]
     _, max_score = utils.determine_grade(cell)
     item = Failure(number, cells.grade_id(cell) or f"cell {number}", max_score or 0)
+    if cell.get("execution_count") is None and timed_out:
+        item.lines.append(f"Not run: cell {timed_out[0]} ran longer than {cell_timeout} s "
+                          "and ignored the interrupt;")
+        item.lines.append("  no cell after it ran. Restart the kernel, fix that cell, run all.")
+        return item
     if number in timed_out:
         item.lines.append(f"Your code in cell {number} ran longer than {cell_timeout} s "
                           "and was stopped.")
@@ -199,7 +204,8 @@ def failures(nb, *, timed_out=(), cell_timeout=None):
             continue
         tests.append(number)
         score, max_score = utils.determine_grade(cell)
-        if score is not None and (score < max_score or number in timed_out):
+        never_ran = bool(timed_out) and cell.get("execution_count") is None
+        if score is not None and (score < max_score or number in timed_out or never_ran):
             failed.append(failure(nb, number, timed_out=timed_out, cell_timeout=cell_timeout))
     return tests, failed
 

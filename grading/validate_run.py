@@ -20,6 +20,7 @@ import traceback
 from pathlib import Path
 
 from jupyter_core.paths import jupyter_config_path
+from nbclient.exceptions import CellTimeoutError
 from nbformat import current_nbformat, read as read_nb
 from nbgrader import utils
 from nbgrader.apps import NbGrader
@@ -59,7 +60,14 @@ class CourseValidator(Validator):
         with utils.setenv(NBGRADER_VALIDATING="1", NBGRADER_EXECUTION="validate"):
             for preprocessor in self.preprocessors:
                 pp = preprocessor(parent=self)
-                nb, resources = pp.preprocess(nb, resources)
+                try:
+                    nb, resources = pp.preprocess(nb, resources)
+                except CellTimeoutError:
+                    # a cell that ignored the interrupt: the kernel never answered again. The
+                    # cells run so far keep their outputs (nbclient fills ``nb`` in place);
+                    # the report marks the rest as not run
+                    if not getattr(pp, "timed_out", None):
+                        raise
                 if isinstance(pp, TimedExecute):
                     self.timed_out = list(pp.timed_out)
         self.executed = nb

@@ -113,6 +113,18 @@ def test_a_cell_that_runs_too_long_is_stopped_and_named(tmp_path):
         test_relu["raw_error"]
 
 
+def test_a_cell_that_ignores_the_interrupt_leaves_the_rest_marked_not_run(tmp_path):
+    stuck = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+    path = _notebook(tmp_path, "stuck.ipynb", relu=stuck)
+    nb = cells.read(path)
+    relu_cell = next(i for i, c in enumerate(nb.cells, 1) if cells.grade_id(c) == "relu")
+    later_tests = [c for i, c in enumerate(nb.cells, 1) if cells.is_test(c) and i > relu_cell]
+    entries = _entries(_validate(path, cell_timeout=3))
+    assert entries[0]["source"] == f"{len(later_tests)} of 7 test cells failed."
+    for entry in entries[1:]:
+        assert entry["raw_error"].startswith(f"Not run: cell {relu_cell} ran longer than 3 s")
+
+
 def test_a_notebook_without_tests_has_nothing_to_validate(tmp_path):
     lecture = sorted((REPO / "notebooks").glob("*.ipynb"))
     nb = cells.read(lecture[0]) if lecture else nbformat.v4.new_notebook(
