@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-CONFIG = Path(__file__).resolve().parent / "one_machine_config.py"  # the file installed
+CONFIG = Path(__file__).resolve().parent / "one_machine_files" / "nbgrader_config.py"  # installed
 FETCHED = "fetched"  # the repository's folder for assignments fetched from the exchange
 
 
