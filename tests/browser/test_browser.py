@@ -88,7 +88,8 @@ def hidden_test_lines(assignment):
     appear nowhere in its released notebooks (so seeing one means the hidden tests leaked)."""
     lines = set()
     for name in repository().notebook_names(assignment):
-        released = squash((REPO / "release" / assignment / name).read_text())
+        released = squash("\n".join(  # the cells' text (the file's JSON escapes quotes)
+            cell.source for cell in cells.read(REPO / "release" / assignment / name).cells))
         for cell in cells.read(REPO / "source" / assignment / name).cells:
             for region in cells.hidden_test_regions(cell.source):
                 lines |= {squash(line) for line in region.splitlines()
