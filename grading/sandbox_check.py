@@ -91,7 +91,11 @@ def _leftover(marker):
     return out.stdout.split()
 
 
-def check(*, timeout=60):
+PROBE_TIMEOUT = 180  # s for the probe's one cell: it starts ~100s of processes (the cap), which a
+                     # busy machine can make slow; a failure is then not a missing sandbox
+
+
+def check(*, timeout=PROBE_TIMEOUT):
     """The findings of one sandboxed probe kernel (a list of :class:`Finding`); raises
     :class:`grading.sandbox.SandboxError` when no sandbox can be made at all."""
     marker = f"{10 ** 6 + uuid.uuid4().int % 10 ** 6}"  # a unique `sleep` argument
@@ -120,6 +124,10 @@ def _check(marker, home_file, timeout):
                                 resources={"metadata": {"path": str(mine)}})
         try:
             client.execute()
+        except TimeoutError as err:  # the probe started but did not finish: a busy machine
+            raise SandboxError(f"the sandbox probe did not finish within {timeout} s; the machine "
+                               "is probably too busy: wait and run `python -m grading "
+                               "check-sandbox` again") from err
         except Exception as err:  # the kernel could not start in the sandbox
             raise SandboxError(f"no kernel could run in the sandbox ({err}): {INSTALL_HINT}") from err
         outputs = nb.cells[0].outputs

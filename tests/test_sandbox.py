@@ -142,3 +142,10 @@ def test_grading_without_the_sandbox_says_so_in_the_report_and_every_feedback_pa
     assert len(pages) == 2
     for page in pages:
         assert "WITHOUT the OS sandbox" in page.read_text(), page
+
+
+def test_a_probe_that_runs_out_of_time_says_the_machine_is_busy_not_what_to_install():
+    # the probe fills a 256 MiB tmpfs and starts processes up to the cap: far more than 1 s
+    with pytest.raises(sandbox.SandboxError, match="did not finish within 1 s") as info:
+        sandbox_check.check(timeout=1)
+    assert "install bubblewrap" not in str(info.value)
