@@ -9,7 +9,9 @@ A catalogue file ``tests/catalogue/<assignment>.py`` defines two lists of dicts:
 
 ``replace`` is a list of ``(old, new)`` text edits of the instructor solution (each ``old``
 must occur, so the catalogue breaks loudly when the solution changes); ``code`` replaces the
-whole cell.
+whole cell. A WRONG entry may list ``siblings``: the names of entries that are the same
+misconception written another way, which its tests cannot tell apart (the feedback then names
+them together, and that counts as named correctly).
 
 Beside the catalogue, :func:`fuzzed` rewrites each solution automatically
 (:mod:`grading.fuzz`: other guards, summation orders, ``np.dot`` for ``@``, ...); each such
@@ -230,16 +232,18 @@ def summary_row(assignment, results, rows):
 
 
 def catches(results, rows):
-    """``{test cell: (points, [names of the mistakes that lose points on it])}``, in the order
-    the tests appear in ``rows`` (as from :meth:`grading.course.Course.grades`)."""
-    by_student = {e.student: e for e, _, _ in results if e.kind == "wrong"}
-    out = {}
+    """``{test cell: (points, [names of the mistakes that lose points on it])}``, test cells by
+    name and mistakes in catalogue order, whatever order ``rows`` (as from
+    :meth:`grading.course.Course.grades`) come in (they depend on how many courses graded)."""
+    order = {e.student: i for i, (e, _, _) in enumerate(results) if e.kind == "wrong"}
+    names = {e.student: e.name for e, _, _ in results}
+    points, caught = {}, {}
     for r in rows:
-        points, names = out.setdefault(r["test"], (r["max_score"], []))
-        entry = by_student.get(r["student"])
-        if entry is not None and r["score"] < r["max_score"]:
-            names.append(entry.name)
-    return out
+        points[r["test"]] = r["max_score"]
+        if r["student"] in order and r["score"] < r["max_score"]:
+            caught.setdefault(r["test"], set()).add(r["student"])
+    return {test: (points[test], [names[s] for s in sorted(caught.get(test, ()), key=order.get)])
+            for test in sorted(points)}
 
 
 def report_section(assignment, results, rows):

@@ -46,3 +46,22 @@ def test_a_submission_whose_kernel_dies_once_is_graded_again(tmp_path):
     assert full > 0
     assert scores == {"steady": full, "flaky": full, "broken": 0}, scores
     assert catalogue.not_autograded(course, ASSIGNMENT) == ["broken"]
+
+
+def _outcomes_and_rows():
+    entries = [catalogue.Entry(kind="wrong", index=i, cell="a", name=f"m{i}", fails="t1")
+               for i in range(3)] + [catalogue.Entry(kind="correct", index=0, cell="a", name="c")]
+    scores = {("wrong-00", "t1"): 0, ("wrong-01", "t2"): 0, ("wrong-02", "t1"): 1,
+              ("wrong-02", "t2"): 0}
+    rows = [{"student": s, "test": t, "score": scores.get((s, t), 2), "max_score": 2}
+            for s in ("correct-00", "wrong-02", "wrong-00", "wrong-01") for t in ("t2", "t1")]
+    return catalogue.outcomes(entries, rows), rows
+
+
+def test_what_each_test_catches_does_not_depend_on_the_order_of_the_rows():
+    results, rows = _outcomes_and_rows()
+    expected = {"t1": (2, ["m0", "m2"]), "t2": (2, ["m1", "m2"])}
+    assert catalogue.catches(results, rows) == expected
+    assert catalogue.catches(results, rows[::-1]) == expected  # e.g. graded in other courses
+    assert catalogue.report_section("a", results, rows) == catalogue.report_section(
+        "a", results, rows[::-1])

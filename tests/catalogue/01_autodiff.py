@@ -23,9 +23,9 @@ WRONG = [
     # --- A2: sigmoid + binary cross-entropy
     dict(cell="p2", name="stops at dz/du (forgets the chain-rule factor)", fails="test_p2",
          replace=[("p2_dz_dx = p2_dz_du * u * (1.0 - u)", "p2_dz_dx = p2_dz_du")]),
-    dict(cell="p2", name="t - u instead of u - t", fails="test_p2",
+    dict(cell="p2", name="t - u instead of u - t", siblings=["derivative of log with the wrong signs"], fails="test_p2",
          replace=[("p2_dz_dx = p2_dz_du * u * (1.0 - u)", "p2_dz_dx = t - u")]),
-    dict(cell="p2", name="derivative of log with the wrong signs", fails="test_p2",
+    dict(cell="p2", name="derivative of log with the wrong signs", siblings=["t - u instead of u - t"], fails="test_p2",
          replace=[("p2_dz_du = -t / u + (1.0 - t) / (1.0 - u)",
                    "p2_dz_du = t / u - (1.0 - t) / (1.0 - u)")]),
     dict(cell="p2", name="only the sigmoid's local derivative", fails="test_p2",

@@ -75,10 +75,10 @@ from common.preprocessing import standardize
     # --- train
     dict(cell="train", name="no shuffling", fails="test_train",
          replace=[("order = rng.permutation(n)", "order = np.arange(n)")]),
-    dict(cell="train", name="shuffled once, before the epochs", fails="test_train",
+    dict(cell="train", name="shuffled once, before the epochs", siblings=["a new generator with the same seed every epoch"], fails="test_train",
          replace=[("    history = []\n    for _ in range(epochs):\n        order = rng.permutation(n)\n",
                    "    history = []\n    order = rng.permutation(n)\n    for _ in range(epochs):\n")]),
-    dict(cell="train", name="a new generator with the same seed every epoch", fails="test_train",
+    dict(cell="train", name="a new generator with the same seed every epoch", siblings=["shuffled once, before the epochs"], fails="test_train",
          replace=[("order = rng.permutation(n)",
                    "order = np.random.default_rng(seed).permutation(n)")]),
     dict(cell="train", name="last, smaller mini-batch dropped", fails="test_train",

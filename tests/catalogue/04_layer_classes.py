@@ -49,14 +49,14 @@ WRONG = [
     dict(cell="sigmoid_with_loss", name="backward ignores dout", fails="test_sigmoid_with_loss",
          replace=[("return dout * (self.y - self.t) / n", "return (self.y - self.t) / n")]),
     # --- softmax
-    dict(cell="softmax", name="no max subtraction (overflows)", fails="test_softmax",
+    dict(cell="softmax", name="no max subtraction (overflows)", siblings=["global instead of row maximum"], fails="test_softmax",
          replace=[("shifted = x - np.max(x, axis=1, keepdims=True)", "shifted = x")]),
     dict(cell="softmax", name="normalized over columns (axis=0)", fails="test_softmax",
          replace=[("np.sum(e, axis=1, keepdims=True)", "np.sum(e, axis=0, keepdims=True)"),
                   ("np.max(x, axis=1, keepdims=True)", "np.max(x, axis=0, keepdims=True)")]),
     dict(cell="softmax", name="sum without keepdims", fails="test_softmax",
          replace=[("np.sum(e, axis=1, keepdims=True)", "np.sum(e, axis=1)")]),
-    dict(cell="softmax", name="global instead of row maximum", fails="test_softmax",
+    dict(cell="softmax", name="global instead of row maximum", siblings=["no max subtraction (overflows)"], fails="test_softmax",
          replace=[("np.max(x, axis=1, keepdims=True)", "np.max(x)")]),
     # --- softmax with loss
     dict(cell="softmax_with_loss", name="backward missing /N", fails="test_softmax_with_loss",
@@ -111,7 +111,7 @@ class Relu:
          fails="test_sigmoid_with_loss",
          replace=[("return dout * (self.y - self.t) / n",
                    "self.y -= self.t\n        return dout * self.y / n")]),
-    dict(cell="softmax_with_loss", name="unguarded log (NaN for large scores)",
+    dict(cell="softmax_with_loss", name="unguarded log (NaN for large scores)", siblings=["per-example mean of row sums, unguarded"],
          fails="test_softmax_with_loss",
          replace=[("np.log(self.y + 1e-12)", "np.log(self.y)")]),
     dict(cell="softmax_with_loss", name="unguarded log of the true class only (inf when it is 0)",
@@ -122,7 +122,7 @@ class Relu:
          fails="test_softmax_with_loss",
          replace=[("return dout * (self.y - self.t) / n",
                    "self.y -= self.t\n        return dout * self.y / n")]),
-    dict(cell="softmax_with_loss", name="per-example mean of row sums, unguarded",
+    dict(cell="softmax_with_loss", name="per-example mean of row sums, unguarded", siblings=["unguarded log (NaN for large scores)"],
          fails="test_softmax_with_loss", code='''
 class SoftmaxWithLoss:
     def __init__(self):

@@ -25,7 +25,7 @@ WRONG = [
          replace=[("return (x_train - mean) / std, (x_test - mean) / std",
                    "x_train -= mean\n    x_train /= std\n    return x_train, (x_test - mean) / std")]),
     # --- batch norm: forward in training mode
-    dict(cell="batch_norm", name="unbiased batch variance (ddof=1)", fails="test_bn_forward",
+    dict(cell="batch_norm", name="unbiased batch variance (ddof=1)", siblings=["running variance with ddof=1"], fails="test_bn_forward",
          replace=[("var = ((x - mu) ** 2).mean(axis=0)", "var = x.var(axis=0, ddof=1)")]),
     dict(cell="batch_norm", name="normalized over the neurons (axis=1)", fails="test_bn_forward",
          replace=[("mu = x.mean(axis=0)\n", "mu = x.mean(axis=1, keepdims=True)\n"),
@@ -52,7 +52,7 @@ WRONG = [
          fails="test_bn_running_statistics",
          replace=[("self.running_var = m * self.running_var + (1 - m) * var",
                    "self.running_var = m * self.running_var + (1 - m) * np.sqrt(var)")]),
-    dict(cell="batch_norm", name="running variance with ddof=1", fails="test_bn_running_statistics",
+    dict(cell="batch_norm", name="running variance with ddof=1", siblings=["unbiased batch variance (ddof=1)"], fails="test_bn_running_statistics",
          replace=[("self.running_var = m * self.running_var + (1 - m) * var",
                    "self.running_var = m * self.running_var + (1 - m) * x.var(axis=0, ddof=1)")]),
     dict(cell="batch_norm", name="running statistics never stored (local variables)",
