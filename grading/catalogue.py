@@ -265,7 +265,10 @@ def report_section(assignment, results, rows):
              f"- fuzzed variants that lost points: "
              f"{', '.join(fuzz_failed) if fuzz_failed else 'none'}",
              f"- typical mistakes named correctly in the feedback: {good} / {total}"
-             + (f" ({good / total:.0%})" if total else ""),
+             + (f" ({good / total:.0%})" if total else "")
+             + (f"; not counted: {n['wrong'][1] - total} that draw from an unseeded or global "
+                "random generator (their messages change from run to run)"
+                if n["wrong"][1] > total else ""),
              "- named wrongly, with others or not at all: " + ("; ".join(
                  f"{e.name} -> {' / '.join(names) if names else 'nothing'}"
                  for e, names in unnamed) or "none"), "",

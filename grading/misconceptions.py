@@ -35,6 +35,9 @@ SIGNATURES_DIR = REPO / "tests" / "catalogue" / "signatures"
 # a kernel that died. They name nothing (and would make the tables depend on the machine's load).
 NOT_A_MISTAKE = ("NotImplementedError", "CellTimeoutError", "DeadKernelError", "TimeoutError")
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+# A mistake that draws from NumPy's global generator (or an unseeded one) gives other numbers in
+# every run, so its message cannot be recognized: such entries are left out of the tables.
+GLOBAL_RNG = re.compile(r"np\.random\.(?!default_rng\(\s*[^\s)])|default_rng\(\s*\)|(?<![\w.])random\.")
 # What differs from run to run in a message: object addresses and file paths
 VOLATILE = re.compile(r"0x[0-9a-fA-F]+|(?:/[\w.+-]+){2,}")
 
@@ -68,10 +71,16 @@ def error_messages(notebook):
     return out
 
 
+def is_random(entry):
+    """True for a catalogue entry whose own code draws from an unseeded or global generator."""
+    return bool(GLOBAL_RNG.search(entry.code or "\n".join(new for _, new in entry.replace)))
+
+
 def table(results, rows):
     """``{test cell: {signature: sorted mistake names}}`` from a quality run: ``results`` as
-    from :func:`grading.catalogue.outcomes`, ``rows`` with each test cell's ``message``."""
-    names = {e.student: e.name for e, _, _ in results if e.kind == "wrong"}
+    from :func:`grading.catalogue.outcomes`, ``rows`` with each test cell's ``message``.
+    Mistakes that are random (:func:`is_random`) are left out."""
+    names = {e.student: e.name for e, _, _ in results if e.kind == "wrong" and not is_random(e)}
     out = {}
     for r in rows:
         key = signature(r.get("message") or "")
@@ -84,13 +93,13 @@ def table(results, rows):
 
 
 def named(results, rows, signatures):
-    """Per typical mistake: the mistake names a student who made it reads on its target test
-    cell (``[]`` when it fails there with no known message, or does not fail there).
-    Returns ``[(entry, names)]``."""
+    """Per typical mistake that is not random (:func:`is_random`): the mistake names a student
+    who made it reads on its target test cell (``[]`` when it fails there with no known
+    message, or does not fail there). Returns ``[(entry, names)]``."""
     messages = {(r["student"], r["test"]): r.get("message") or "" for r in rows}
     out = []
     for e, _, _ in results:
-        if e.kind != "wrong":
+        if e.kind != "wrong" or is_random(e):
             continue
         key = signature(messages.get((e.student, e.fails), ""))
         out.append((e, signatures.get(e.fails, {}).get(key, []) if key else []))

@@ -150,3 +150,16 @@ def test_addresses_paths_and_timeouts_do_not_make_signatures():
     assert signature(one) == signature(two) != ""
     assert signature("CellTimeoutError: A cell timed out while it was being executed") == ""
     assert signature("DeadKernelError: Kernel died") == ""
+
+
+def test_mistakes_that_draw_from_the_global_generator_are_neither_named_nor_counted():
+    random = _entry(0, "global np.random")
+    random.replace = [("self.rng.random(x.shape)", "np.random.rand(*x.shape)")]
+    seeded = _entry(1, "own generator, fixed seed")
+    seeded.replace = [("self.rng", "np.random.default_rng(0)")]
+    results = [(random, True, ""), (seeded, True, "")]
+    rows = [_row("wrong-00", "test_a", "E: off by 0.5"), _row("wrong-01", "test_a", "E: off by 2")]
+    assert misconceptions.is_random(random) and not misconceptions.is_random(seeded)
+    table = misconceptions.table(results, rows)
+    assert table == {"test_a": {signature("E: off by 2"): ["own generator, fixed seed"]}}
+    assert [e.name for e, _ in misconceptions.named(results, rows, table)] == [seeded.name]
