@@ -234,12 +234,18 @@ def summary_row(assignment, results, rows):
 def catches(results, rows):
     """``{test cell: (points, [names of the mistakes that lose points on it])}``, test cells by
     name and mistakes in catalogue order, whatever order ``rows`` (as from
-    :meth:`grading.course.Course.grades`) come in (they depend on how many courses graded)."""
+    :meth:`grading.course.Course.grades`) come in (they depend on how many courses graded).
+    A random mistake (:func:`grading.misconceptions.is_random`) is listed on its target test
+    only: on the others it may lose points in one run and not in the next."""
     order = {e.student: i for i, (e, _, _) in enumerate(results) if e.kind == "wrong"}
     names = {e.student: e.name for e, _, _ in results}
+    only_on = {e.student: e.fails for e, _, _ in results
+               if e.kind == "wrong" and misconceptions.is_random(e)}
     points, caught = {}, {}
     for r in rows:
         points[r["test"]] = r["max_score"]
+        if only_on.get(r["student"], r["test"]) != r["test"]:
+            continue
         if r["student"] in order and r["score"] < r["max_score"]:
             caught.setdefault(r["test"], set()).add(r["student"])
     return {test: (points[test], [names[s] for s in sorted(caught.get(test, ()), key=order.get)])

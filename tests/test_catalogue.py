@@ -65,3 +65,12 @@ def test_what_each_test_catches_does_not_depend_on_the_order_of_the_rows():
     assert catalogue.catches(results, rows[::-1]) == expected  # e.g. graded in other courses
     assert catalogue.report_section("a", results, rows) == catalogue.report_section(
         "a", results, rows[::-1])
+
+
+def test_a_random_mistake_is_listed_only_on_the_test_it_targets():
+    random_init = catalogue.Entry(kind="wrong", index=0, cell="a", name="unseeded", fails="t1",
+                                  replace=[("rng.normal(size=3)", "np.random.randn(3)")])
+    rows = [{"student": random_init.student, "test": t, "score": 0, "max_score": 2}
+            for t in ("t1", "t2")]  # this run, its random weights also failed t2
+    results = catalogue.outcomes([random_init], rows)
+    assert catalogue.catches(results, rows) == {"t1": (2, ["unseeded"]), "t2": (2, [])}
