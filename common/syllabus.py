@@ -13,7 +13,7 @@ the standard deviations of unit 7's initializers from unit 2. Such a row says so
 leak check counts that solution as public).
 
 A stub raises :class:`LockedError` when it is called or instantiated, with the message made by
-:func:`locked_message`.
+:func:`locked_message`, and :func:`is_withheld` tells a stub from the real object.
 """
 from dataclasses import dataclass
 
@@ -114,6 +114,15 @@ GRADED = tuple(
 
 class LockedError(RuntimeError):
     """Raised by a part of the course package that a student edition still withholds."""
+
+
+WITHHELD = "__withheld__"  # the attribute that marks a stub of a student edition
+
+
+def is_withheld(obj):
+    """True if ``obj`` is a stub of a student edition: a class or function of ``common`` whose
+    assignment has not closed yet (calling it raises :class:`LockedError`)."""
+    return getattr(obj, WITHHELD, False) is True
 
 
 def assignment_number(assignment):

@@ -11,10 +11,14 @@ repository for students at the moment assignment 08 is open:
 * ``common/``: the course package, in which every object that answers an assignment that is
   open or still to come (:func:`common.syllabus.withheld`) is replaced by a stub raising
   :class:`common.syllabus.LockedError`;
+* ``grading/``: the student's *Validate* only, the server extension
+  :mod:`grading.validate_server` and the modules it imports (:func:`tool_modules`), so that
+  JupyterLab's Validate button runs off the server's event loop with the course's time limit
+  and report, as in the instructor's repository;
 * its own ``README.md``, ``requirements.txt``, ``pyproject.toml``, ``Makefile``,
   ``nbgrader_config.py`` and ``.gitignore`` (from ``grading/edition_files/``).
 
-Nothing else: no ``source/``, hidden tests, catalogues, grading internals, gradebooks or
+Nothing else: no ``source/``, hidden tests, catalogues, other grading code, gradebooks or
 quality report. :func:`check` then compares the edition with what it must not contain
 (:mod:`grading.leaks`). With ``--git`` the edition becomes the next commit of the student
 repository ``OUT``.
@@ -34,9 +38,11 @@ from grading.course import REPO
 # A catalogue entry's name shorter than this is too common a phrase to look for.
 CATALOGUE_NAME_CHARS = 30
 FILES = Path(__file__).resolve().parent / "edition_files"
+TOOLS = "grading"                  # the package name of the student's tools in an edition
+TOOLS_ENTRY = ("validate_server",)  # what students run; tool_modules() adds what it imports
 TOP_LEVEL = frozenset({"README.md", "requirements.txt", "pyproject.toml", "Makefile",
                        "nbgrader_config.py", ".gitignore", "common", "notebooks", "assignments",
-                       "solutions"})
+                       "solutions", TOOLS})
 # Packages of requirements.txt that only the instructor's tools need (tests, browser tests,
 # linting); a student edition installs the rest.
 INSTRUCTOR_ONLY = frozenset({"playwright", "greenlet", "pytest", "pytest-xdist", "execnet",
@@ -84,12 +90,14 @@ def resolve_open(text, assignments=syllabus.ASSIGNMENTS):
 def _stub(node, message, indent=""):
     """Source lines of a stub that replaces a class or function definition."""
     doc = f'{indent}    """Withheld in this edition of the course: see the assignment."""'
+    mark = f"{syllabus.WITHHELD} = True"  # what syllabus.is_withheld looks for
     if isinstance(node, ast.ClassDef):
-        return [f"{indent}class {node.name}:", doc, "",
+        return [f"{indent}class {node.name}:", doc, f"{indent}    {mark}", "",
                 f"{indent}    def __init__(self, *args, **kwargs):",
                 f"{indent}        raise LockedError({message!r})"]
     return [f"{indent}def {node.name}(*args, **kwargs):", doc,
-            f"{indent}    raise LockedError({message!r})"]
+            f"{indent}    raise LockedError({message!r})", "", "",
+            f"{indent}{node.name}.{mark}"]
 
 
 def stub_module(text, names):
@@ -134,6 +142,33 @@ def _withheld_by_module(open_assignment):
         module, qualname = target.split(":")
         out.setdefault(module, {})[qualname] = syllabus.locked_message(qualname, rows)
     return out
+
+
+def tool_modules(entry=TOOLS_ENTRY, package=Path(__file__).resolve().parent):
+    """The modules of ``grading`` an edition ships: ``entry`` and every module of the package
+    that they import, directly or through one another (read from their ``import`` statements,
+    those inside functions included).
+
+    Returns
+    -------
+    list of str
+        Module names without the package, sorted, e.g. ``["cells", "limits", ...]``.
+    """
+    todo, found = list(entry), set()
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        for node in ast.walk(ast.parse((package / f"{name}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == TOOLS and not node.level:
+                todo += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(TOOLS + "."):
+                todo.append(node.module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                todo += [alias.name.split(".")[1] for alias in node.names
+                         if alias.name.startswith(TOOLS + ".")]
+    return sorted(found)
 
 
 def _requirements(repo):
@@ -207,8 +242,12 @@ def build(out, *, open_assignment, with_solutions=False, repo=REPO):
         nb = solutions.worked_solution(cells.read(repo / "source" / name / f"{name}.ipynb"))
         cells.write(nb, out / "solutions" / name / f"{name}.ipynb")
 
+    (out / TOOLS).mkdir()
+    for name in tool_modules(package=repo / TOOLS):
+        shutil.copy2(repo / TOOLS / f"{name}.py", out / TOOLS / f"{name}.py")
     for template, dest in (("Makefile", "Makefile"), ("nbgrader_config.py", "nbgrader_config.py"),
-                           ("pyproject.toml", "pyproject.toml"), ("gitignore", ".gitignore")):
+                           ("pyproject.toml", "pyproject.toml"), ("gitignore", ".gitignore"),
+                           ("tools_init.py", f"{TOOLS}/__init__.py")):
         shutil.copy2(FILES / template, out / dest)
     (out / "requirements.txt").write_text(_requirements(repo))
     edition = Edition(out, open_assignment, lectures, names, solved,

@@ -6,7 +6,9 @@ instructor's repository importable: a virtualenv made once per session reuses th
 third-party packages (a ``.pth`` line naming their site-packages, whose own ``.pth`` files, the
 editable install of ``common`` and ``grading`` among them, are therefore not run) and sees the
 edition's own ``common`` through ``PYTHONPATH``. Each lecture runs in the edition that first
-contains it, each blank release notebook likewise.
+contains it, each blank release notebook likewise, and so does each assignment solved (the
+worked solution, its experiments after the tests included): a lecture or an assignment may use
+of ``common`` only what is unlocked while its assignment is open.
 """
 import ast
 import json
@@ -17,7 +19,6 @@ import sysconfig
 
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 from common import syllabus
 from grading import catalogue, cells, edition, solutions
@@ -26,13 +27,6 @@ from grading.course import REPO, Course
 
 EDITIONS = [a[:2] for a in syllabus.ASSIGNMENTS] + ["all"]
 LECTURES = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
-# Lectures that still use the graded classes of their own unit (issue 17, part 3): they fail in
-# their own edition until they are restructured. Strict: a lecture that starts to run must leave.
-NEEDS_RESTRUCTURING = {
-    "01_autodiff.ipynb", "04_layer_classes.ipynb",
-    "05_multilayer_nets.ipynb", "06_optimizers.ipynb", "08_batch_norm.ipynb",
-    "10_dropout.ipynb", "11_regularization.ipynb",
-}
 KERNEL = "edition-python"
 
 
@@ -129,8 +123,13 @@ def test_edition_holds_what_students_may_see_and_nothing_else(label, editions):
         if (built.root / "solutions").exists() else []
     assert solved == [a for a in syllabus.ASSIGNMENTS if syllabus.assignment_number(a) < now]
     names = {p.name for p in built.root.rglob("*")}
-    assert not names & {"source", "tests", "grading", "catalogue", "gradebook.db",
-                        "grading_quality.md", ".grading", "release"}
+    assert not names & {"source", "tests", "catalogue", "gradebook.db", "grading_quality.md",
+                        ".grading", "release"}
+    # of the grading package, only the student's Validate and what it imports
+    assert sorted(p.name for p in (built.root / edition.TOOLS).iterdir()) == sorted(
+        ["__init__.py"] + [f"{m}.py" for m in edition.tool_modules()])
+    assert not {"catalogue.py", "course.py", "classroom.py", "sandbox.py"} & {
+        p.name for p in (built.root / edition.TOOLS).iterdir()}
     requirements = (built.root / "requirements.txt").read_text()
     assert "nbgrader==" in requirements and "pytest==" not in requirements
     config = (built.root / "nbgrader_config.py").read_text()
@@ -233,24 +232,23 @@ def test_a_leaking_edition_is_reported(tmp_path, inputs):
 
 
 # ------------------------------------------------------------------- running the editions
-class WithheldObjectUsed(Exception):
-    """A lecture stopped at a stub of its edition's ``common`` (a LockedError)."""
+@pytest.mark.slow
+@pytest.mark.parametrize("lecture", LECTURES)
+def test_lecture_runs_in_its_own_edition(lecture, editions, isolated, monkeypatch):
+    built, _ = editions(first_edition(lecture))
+    nb = run_notebook(built.root / "notebooks" / lecture, built.root, isolated, monkeypatch)
+    assert not errors(nb)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lecture", [
-    pytest.param(name, marks=[pytest.mark.xfail(strict=True, raises=WithheldObjectUsed,
-                                                reason="uses its own unit's graded classes; "
-                                                       "restructure it (issue 17)")]
-                 if name in NEEDS_RESTRUCTURING else []) for name in LECTURES])
-def test_lecture_runs_in_its_own_edition(lecture, editions, isolated, monkeypatch):
-    built, _ = editions(first_edition(lecture))
-    try:
-        nb = run_notebook(built.root / "notebooks" / lecture, built.root, isolated, monkeypatch)
-    except CellExecutionError as err:
-        if "LockedError" in str(err):  # the known failure; anything else fails for real
-            raise WithheldObjectUsed(str(err).splitlines()[-1]) from err
-        raise
+@pytest.mark.parametrize("assignment", syllabus.ASSIGNMENTS)
+def test_solved_assignment_runs_in_its_own_edition(assignment, editions, isolated, monkeypatch,
+                                                   tmp_path):
+    built, _ = editions(first_edition(assignment))
+    solved = solutions.worked_solution(cells.read(REPO / "source" / assignment /
+                                                  f"{assignment}.ipynb"))
+    path = cells.write(solved, tmp_path / f"{assignment}.ipynb")
+    nb = run_notebook(path, built.root, isolated, monkeypatch)
     assert not errors(nb)
 
 
@@ -300,6 +298,66 @@ def test_nbgrader_validate_works_in_an_edition(editions, isolated):
                           cwd=built.root, capture_output=True, text=True,
                           env=edition_env(built.root, jupyter_path), timeout=600)
     assert "Success! Your notebook passes all the tests." in proc.stdout, proc.stdout[-2000:]
+
+
+def test_the_tools_are_found_by_reading_their_imports(tmp_path):
+    (tmp_path / "entry.py").write_text("from grading import helper\n")
+    (tmp_path / "helper.py").write_text("def f():\n    from grading.deep import g\n")
+    (tmp_path / "deep.py").write_text("import os\n")
+    (tmp_path / "unused.py").write_text("")
+    assert edition.tool_modules(("entry",), package=tmp_path) == ["deep", "entry", "helper"]
+    assert {"validate_server", "validate_run", "validate_report"} <= set(edition.tool_modules())
+
+
+@pytest.mark.slow
+def test_the_course_validate_works_in_an_edition(editions, isolated, tmp_path):
+    built, _ = editions("05")
+    python, jupyter_path = isolated
+    env = edition_env(built.root, jupyter_path)
+    # what make setup runs: the course's Validate replaces nbgrader's in the environment
+    proc = subprocess.run([str(python), "-m", "grading.validate_server", "--prefix",
+                           str(tmp_path / "env")], cwd=built.root, capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    written = sorted(p.name for p in (tmp_path / "env").rglob("*.json"))
+    assert len(written) == 2, written
+    # what the Validate button runs, with only the edition importable
+    blank = built.root / "assignments" / "05_multilayer_nets" / "05_multilayer_nets.ipynb"
+    proc = subprocess.run([str(python), "-m", "grading.validate_run", "--json", str(blank)],
+                          cwd=built.root, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    document = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert document["value"]["failed"] and "NotImplementedError" in json.dumps(document)
+    solved = built.root / "solutions" / "04_layer_classes" / "04_layer_classes.ipynb"
+    proc = subprocess.run([str(python), "-m", "grading.validate_run", "--json", str(solved)],
+                          cwd=built.root, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    document = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert document == {"success": True, "value": {}}, document
+
+
+@pytest.mark.slow
+def test_the_lab_of_an_edition_serves_the_course_validate(editions, isolated, tmp_path):
+    """What ``make lab`` starts, after ``make setup`` enabled the course's Validate in the
+    environment: a Jupyter server of the edition whose Validate button runs the course's
+    report (here the isolated interpreter's environment plays ``.venv``)."""
+    from test_validate_server import Server
+
+    built, _ = editions("04")
+    python, jupyter_path = isolated
+    env = edition_env(built.root, jupyter_path)
+    subprocess.run([str(python), "-m", "grading.validate_server"], cwd=built.root, env=env,
+                   check=True, capture_output=True, timeout=120)
+    server = Server(built.root, tmp_path, python=python, app=("jupyterlab",), env=env)
+    try:
+        reply = server.request("assignments/validate", data=json.dumps(
+            {"path": "assignments/04_layer_classes/04_layer_classes.ipynb"}).encode(),
+            timeout=600)
+    finally:
+        server.stop()
+    assert reply["success"], reply
+    failed = json.dumps(reply["value"]["failed"])
+    assert "test cells failed" in failed and "NotImplementedError" in failed, failed[:2000]
 
 
 @pytest.mark.slow

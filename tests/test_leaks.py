@@ -132,6 +132,9 @@ def test_stub_module_replaces_only_the_named_definitions(tmp_path):
     with pytest.raises(syllabus.LockedError, match="no"):
         module.one_liner(2, 3)
     assert "return helper(x)" not in text and "a * b" not in text
+    # a stub says it is one; what the edition keeps does not
+    assert syllabus.is_withheld(module.Layer) and syllabus.is_withheld(module.TABLE["one"])
+    assert not syllabus.is_withheld(module.helper)
 
 
 def test_stub_module_refuses_a_name_it_cannot_find():

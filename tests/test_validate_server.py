@@ -62,13 +62,19 @@ def _slow_notebook():
 
 
 class Server:
-    def __init__(self, root, home):
+    """A Jupyter server of the environment of ``python`` serving ``root``, with its own
+    config, runtime and IPython folders under ``home``: ``python -m`` ``app`` (``jupyter
+    server``, or ``jupyterlab`` for what ``jupyter lab`` starts); ``env`` replaces the
+    environment of this test process (nbgrader's, by default)."""
+
+    def __init__(self, root, home, *, python=sys.executable, app=("jupyter", "server"), env=None):
         self.port, self.token = _free_port(), secrets.token_hex(8)
-        env = {**nbgrader_environment(), "JUPYTER_CONFIG_DIR": str(home / "config"),
+        env = {**(nbgrader_environment() if env is None else env),
+               "JUPYTER_CONFIG_DIR": str(home / "config"),
                "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipy")}
         env.pop("NBGRADER_EXECUTION", None)
         self.log = open(home / "server.log", "w")
-        cmd = [sys.executable, "-m", "jupyter", "server", "--no-browser",
+        cmd = [str(python), "-m", *app, "--no-browser",
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
                f"--ServerApp.root_dir={root}"]
