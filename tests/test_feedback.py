@@ -64,3 +64,8 @@ def test_no_hidden_test_in_the_page(course):
     html = page(course, "blank")
     assert not [line for line in hidden if line in html]
     assert repository().notebook_names(ASSIGNMENT) == [NAME]
+
+
+def test_long_error_lines_wrap(course):
+    html = page(course, "blank")
+    assert "div.output_area pre" in html and "white-space: pre-wrap" in html

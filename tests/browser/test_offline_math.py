@@ -67,4 +67,8 @@ def test_formgrader_submission_view_typesets_math_offline(instructor_lab, graded
     assert_typeset(page, "formgrader's submission view")
     assert any("/static/jupyter_server_mathjax/MathJax.js" in url for url in seen)
     assert not any("cdnjs" in url for url in seen)
+    # long output lines (errors, hints) wrap there as on the feedback pages
+    output = page.locator("div.output_area pre").first
+    output.wait_for(state="attached")
+    assert output.evaluate("el => getComputedStyle(el).whiteSpace") == "pre-wrap"
     screenshot(page, "formgrader_math_offline")
