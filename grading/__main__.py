@@ -85,6 +85,9 @@ def parser():
                     help="seconds per cell (default %(default)s)")
     gc.add_argument("--memory-gb", type=float, default=defaults.memory_bytes / 2 ** 30,
                     help="memory per submission, GiB (default %(default)s)")
+    gc.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                    help="grade on the workers of this Dask scheduler (README, \"Grading on a "
+                         "cluster\"); default: on this machine")
     gc.add_argument("--no-sandbox", action="store_true",
                     help="grade without the OS sandbox (student code then runs with your "
                          "rights; the report and every feedback page say so)")
@@ -135,11 +138,13 @@ def main(argv=None):
         try:
             course = Course.open(args.course)
             classroom.grade_class(course, args.assignments or None, jobs=args.jobs,
-                                  limits=limits, force=args.force)
+                                  limits=limits, force=args.force, scheduler=args.scheduler)
         except SandboxError as err:
             sys.exit(f"grade-class: nothing was graded: {err}\n(or grade without the sandbox, "
                      "at your own risk: grade-class --no-sandbox)")
         except CourseError as err:
+            sys.exit(f"grade-class: {err}")
+        except classroom.GradingStopped as err:
             sys.exit(f"grade-class: {err}")
         print(f"report: {course.root / 'reports' / 'report.md'}")
     elif args.command == "check-sandbox":

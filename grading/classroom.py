@@ -37,14 +37,20 @@ from pathlib import Path
 
 import nbformat
 
-from grading import cells, find_fatal, guard, preflight, sandbox_check
-from grading.course import TIMESTAMP_FILE, Course, RunOptions, nbgrader_environment
+from grading import cells, find_fatal, guard, preflight, sandbox, sandbox_check
+from grading.course import TIMESTAMP_FILE, Course, CourseError, RunOptions, nbgrader_environment
 from grading.fingerprint import grader_fingerprint, input_hash
 from grading.limits import Limits, default_jobs
 
 STATE = ".grading"  # per-course working folder (sandboxes, state files)
+LOCAL = "this machine"  # where a submission graded by the local pool ran
 UNSANDBOXED = ("graded WITHOUT the OS sandbox (grade-class --no-sandbox): the students' code ran "
                "with the grader's rights, so these grades are not protected against tampering")
+
+
+class GradingStopped(RuntimeError):
+    """Grading stopped before the end (the cluster was lost, say): what was recorded stays, and
+    the message says how to finish."""
 
 
 @dataclass
@@ -60,6 +66,7 @@ class Result:
     graded_dir: Path = None                      # autograded/<student>/<assignment> in a sandbox
     rebuilt: dict = field(default_factory=dict)  # {notebook: rebuilt NotebookNode or None}
     timestamp: str = None
+    ran_on: str = LOCAL                          # where it was graded (a Dask worker's address)
 
 
 # ------------------------------------------------------------------------------ utilities
@@ -74,6 +81,7 @@ def _limited(memory_bytes):
     def preexec():
         os.setsid()  # own process group: a timeout kills nbgrader and its kernel together
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        sandbox.die_with_parent()  # a grader killed outright (kill -9) takes its runs along
     return preexec
 
 
@@ -122,8 +130,9 @@ class AssignmentGrader:
 
     Attributes
     ----------
-    course : Course
-        The class's course (only read here).
+    course : Course or None
+        The class's course (only read here, by :meth:`preflight`; None on a cluster worker,
+        which gets submissions already staged).
     assignment : str
     names : list of str
         The assignment's notebook file names.
@@ -132,14 +141,18 @@ class AssignmentGrader:
     template : Course
         The assignment released, with a gradebook that knows it.
     limits : Limits
+    fork_server : str or None
+        The socket of a fork server that outlives this grader (a Dask worker's); None: each
+        nbgrader run starts its own.
     """
 
-    course: Course
+    course: Course | None
     assignment: str
     names: list
     work: Path
     template: Course
     limits: Limits
+    fork_server: str | None = None
 
     @classmethod
     def prepare(cls, course, assignment, *, work, limits):
@@ -166,16 +179,15 @@ class AssignmentGrader:
         shutil.copy2(self.template.gradebook_path, box.gradebook_path)
         return box
 
-    def stage(self, box, student):
-        """Preflight one submission into ``box``; returns its Result (scores still empty) and
-        whether anything of it can be graded."""
+    def preflight(self, student):
+        """One submission made gradable (:mod:`grading.preflight`): its Result, scores empty."""
         src = self.course.submitted(student, self.assignment)
         notebooks, notes, flags = preflight.prepare(src, self.template.release(self.assignment),
                                                     self.names)
         result = Result(student, self.assignment, notes=notes, flags=flags, rebuilt=notebooks)
         stamp = src / TIMESTAMP_FILE
         result.timestamp = stamp.read_text().strip() if stamp.exists() else None
-        return result, self.place(box, result)
+        return result
 
     def place(self, box, result):
         """Write ``result``'s gradable notebooks into ``box``; False when there are none."""
@@ -189,7 +201,8 @@ class AssignmentGrader:
         args = ["autograde", self.assignment, "--force"]
         if student:
             args.append(f"--student={student}")
-        return run_limited(box.nbgrader_command(*args, options=RunOptions.for_sandbox(self.limits)),
+        options = RunOptions.for_sandbox(self.limits, fork_server=self.fork_server)
+        return run_limited(box.nbgrader_command(*args, options=options),
                            cwd=box.root, timeout=self.limits.run_timeout(submissions),
                            memory_bytes=self.limits.memory_bytes)
 
@@ -223,13 +236,14 @@ class AssignmentGrader:
 
     def grade_batch(self, students, *, batch_id):
         """Grade some students in one sandbox; those that failed are graded one by one."""
+        return self.grade_staged([self.preflight(student) for student in students],
+                                 batch_id=batch_id)
+
+    def grade_staged(self, results, *, batch_id):
+        """Grade submissions already through :meth:`preflight` in one sandbox (those that
+        failed one by one); returns ``results`` with their scores filled in."""
         box = self.sandbox(f"batch-{batch_id}")
-        results, staged = [], []
-        for student in students:
-            result, gradable = self.stage(box, student)
-            results.append(result)
-            if gradable:
-                staged.append(result)
+        staged = [result for result in results if self.place(box, result)]
         if staged:
             self.autograde(box, len(staged))
         for result in staged:
@@ -349,10 +363,11 @@ class _Job:
     todo: list                                    # (student, input hash) still to grade
     work: Path
     grader: AssignmentGrader = None
+    runner: object = None                         # grades a batch: the grader, or the cluster's
     futures: list = field(default_factory=list)
 
 
-def _plan(course, assignment, *, force, limits, progress):
+def _plan(course, assignment, *, force, limits, progress, cluster=None):
     """Release ``assignment``; find the submissions whose grades are missing or out of date."""
     work = course.root / STATE / "work" / assignment
     state_dir = course.root / STATE / "state" / assignment
@@ -374,6 +389,7 @@ def _plan(course, assignment, *, force, limits, progress):
     job = _Job(assignment, course.notebook_names(assignment), states, todo, work)
     if todo:
         job.grader = AssignmentGrader.prepare(course, assignment, work=work, limits=limits)
+        job.runner = cluster.remote(job.grader) if cluster else job.grader
     return job
 
 
@@ -383,7 +399,7 @@ def _submit(pool, job, *, limits, jobs):
     # worker is enough, since the pool holds the next assignment's batches too
     size = max(1, min(limits.batch_size, -(-len(job.todo) // max(1, jobs))))
     batches = [job.todo[i:i + size] for i in range(0, len(job.todo), size)]
-    job.futures = [pool.submit(job.grader.grade_batch, [s for s, _ in b], batch_id=k)
+    job.futures = [pool.submit(job.runner.grade_batch, [s for s, _ in b], batch_id=k)
                    for k, b in enumerate(batches)]
 
 
@@ -396,7 +412,8 @@ def _finish(course, job, progress):
             record(course, result, job.names)
             state = {"input_hash": digests[result.student], "scores": result.scores,
                      "notes": result.notes, "flags": result.flags,
-                     "timestamp": result.timestamp, "graded_at": time.time()}
+                     "timestamp": result.timestamp, "graded_at": time.time(),
+                     "ran_on": result.ran_on}
             _write_atomic(state_dir / f"{result.student}.json", json.dumps(state, indent=1))
             job.states[result.student] = state
             if progress:
@@ -408,7 +425,7 @@ def _finish(course, job, progress):
 
 
 def grade_assignments(course, assignments, *, jobs=None, limits=None, force=False, progress=None,
-                      feedback=False):
+                      feedback=False, cluster=None):
     """Grade every submission of each assignment; returns ``{assignment: {student: state}}``.
 
     One pool of ``jobs`` workers grades batches of submissions. The course gradebook is only
@@ -429,9 +446,14 @@ def grade_assignments(course, assignments, *, jobs=None, limits=None, force=Fals
     progress : tqdm-like, optional
         Gets ``update(1)`` per submission and the current one as ``set_postfix_str``.
     feedback : bool
+    cluster : grading.cluster.Cluster, optional
+        Grade the batches on this Dask cluster (as many at once as its workers have
+        threads); this machine then only prepares, records and writes feedback (``jobs``
+        nbgrader runs at once).
     """
     limits = limits or Limits()
     jobs = jobs or default_jobs()
+    slots = cluster.slots() if cluster else jobs  # batches graded at once
     done, previous, feedback_runs = {}, None, []
 
     def finish(job, last=False):
@@ -446,10 +468,12 @@ def grade_assignments(course, assignments, *, jobs=None, limits=None, force=Fals
                                                  notice="" if limits.sandbox else UNSANDBOXED,
                                                  exclude=others))
 
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
+    # with a cluster, a thread per remote batch waits for it, and feedback has its own
+    with ThreadPoolExecutor(max(1, slots + (jobs if cluster else 0))) as pool:
         for assignment in assignments:
-            job = _plan(course, assignment, force=force, limits=limits, progress=progress)
-            _submit(pool, job, limits=limits, jobs=jobs)
+            job = _plan(course, assignment, force=force, limits=limits, progress=progress,
+                        cluster=cluster)
+            _submit(pool, job, limits=limits, jobs=slots)
             if previous is not None:
                 finish(previous)
             previous = job
@@ -461,7 +485,7 @@ def grade_assignments(course, assignments, *, jobs=None, limits=None, force=Fals
 
 
 def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False, report=True,
-                show_progress=True):
+                show_progress=True, scheduler=None):
     """Release, grade, feed back, export and report every assignment of ``course``.
 
     Parameters
@@ -470,6 +494,9 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
         A course folder (with ``nbgrader_config.py``: ``python -m grading init-course``).
     assignments : list of str, optional
         Default: every assignment in the course's ``source/``.
+    scheduler : str, optional
+        A Dask scheduler's address (``tcp://HOST:8786``): grade on its workers
+        (:mod:`grading.cluster`); by default this machine grades.
 
     Returns
     -------
@@ -486,16 +513,22 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
         course = Course.open(course)
     quiet_student_notebook_warnings()
     limits = limits or Limits()
-    if limits.sandbox:
-        sandbox_check.require()  # before anything is graded: stop if the sandbox cannot hold
-    else:
+    if not limits.sandbox:
         print(f"grade-class: {UNSANDBOXED}", file=sys.stderr)
+    elif not scheduler:  # (each cluster worker checks its own before it grades)
+        sandbox_check.require()  # before anything is graded: stop if the sandbox cannot hold
     names = assignments or course.assignments()
     total = sum(len(course.submitted_students(a)) for a in names)
     start, started_at = time.perf_counter(), time.time()
-    with tqdm(total=total, desc="grading", unit="submission", disable=not show_progress) as bar:
-        states = grade_assignments(course, names, jobs=jobs, limits=limits, force=force,
-                                   progress=bar, feedback=True)
+    cluster = connect(scheduler, limits=limits) if scheduler else None
+    try:
+        with tqdm(total=total, desc="grading", unit="submission",
+                  disable=not show_progress) as bar:
+            states = grade_assignments(course, names, jobs=jobs, limits=limits, force=force,
+                                       progress=bar, feedback=True, cluster=cluster)
+    finally:
+        if cluster is not None:
+            cluster.close()
     out = course.root / "reports"
     out.mkdir(exist_ok=True)
     course.export(out / "nbgrader_export.csv")
@@ -505,6 +538,16 @@ def grade_class(course, assignments=None, *, jobs=None, limits=None, force=False
                          notice="" if limits.sandbox else UNSANDBOXED,
                          fresh=graded_since(states, started_at))
     return states, elapsed
+
+
+def connect(scheduler, *, limits):
+    """The :class:`grading.cluster.Cluster` at ``scheduler`` (Dask is imported only here)."""
+    try:
+        from grading import cluster
+    except ImportError as err:
+        raise CourseError(f"--scheduler needs Dask distributed ({err}): pip install -r "
+                          "requirements.txt") from err
+    return cluster.Cluster.connect(scheduler, limits=limits)
 
 
 def quiet_student_notebook_warnings():

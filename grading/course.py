@@ -24,6 +24,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
 from grading import cells
+from grading.forkkernel import ForkKernelManager
 from grading.limits import Limits
 from grading.preprocessors import GuardedExecute, ScratchGradebook
 
@@ -60,6 +61,9 @@ class RunOptions:
         Kill each kernel once its notebook has run instead of asking it to shut down.
     fork_kernels : bool
         Kernels forked from the warm fork server (``GuardedExecute.fork_kernels``).
+    fork_server : str or None
+        The socket of a fork server that is already running (a Dask worker's); None: the
+        nbgrader run starts its own (``ForkKernelManager.server``).
     sandbox : bool or None
         Each kernel in its own OS sandbox (``GuardedExecute.sandbox``; the course's config
         turns it on).
@@ -72,22 +76,25 @@ class RunOptions:
     interrupt_on_timeout: bool | None = None
     shutdown_immediately: bool = False
     fork_kernels: bool = False
+    fork_server: str | None = None
     sandbox: bool | None = None
     scratch_gradebook: bool = False
 
     @classmethod
-    def for_sandbox(cls, limits: Limits):
+    def for_sandbox(cls, limits: Limits, *, fork_server: str | None = None):
         """The options of a class-grading sandbox run: a cell past its time fails the
         submission (a loop that ignores interrupts would otherwise stall every later cell;
         the submission is regraded alone with that cell stubbed out), kernels are killed as
         soon as their notebook has run, the gradebook is a scratch copy."""
         return cls(cell_timeout=limits.cell_timeout, interrupt_on_timeout=False,
                    shutdown_immediately=True, fork_kernels=limits.fork_kernels,
+                   fork_server=fork_server if limits.fork_kernels else None,
                    sandbox=limits.sandbox, scratch_gradebook=True)
 
     def argv(self):
         """The command-line overrides, e.g. ``["--GuardedExecute.timeout=30", ...]``."""
         execute, gradebook = GuardedExecute.__name__, ScratchGradebook.__name__
+        manager = ForkKernelManager.__name__
         out = []
         if self.cell_timeout is not None:
             out.append(f"--{execute}.timeout={self.cell_timeout}")
@@ -97,6 +104,8 @@ class RunOptions:
             out.append(f"--{execute}.shutdown_kernel=immediate")
         if self.fork_kernels:
             out.append(f"--{execute}.fork_kernels=True")
+        if self.fork_server:
+            out.append(f"--{manager}.server={self.fork_server}")
         if self.sandbox is not None:
             out.append(f"--{execute}.sandbox={self.sandbox}")
         if self.scratch_gradebook:

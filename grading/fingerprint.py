@@ -1,8 +1,9 @@
 """What a grade depends on, as hashes: a grade is reused only while none of it has changed.
 
-:func:`grader_fingerprint` covers the grader: every file of the packages ``common`` (which
-the test cells call) and ``grading``, the course's own ``nbgrader_config.py``, and the
-versions of Python and of the libraries that execute and score the notebooks.
+:func:`grader_fingerprint` covers the grader: its code (:func:`code_fingerprint`: every file
+of the packages ``common``, which the test cells call, and ``grading``, and the versions of
+Python and of the libraries that execute and score the notebooks) and the course's own
+``nbgrader_config.py``.
 :func:`input_hash` adds one submission's files and its assignment's source notebooks.
 """
 import hashlib
@@ -27,16 +28,24 @@ def _hash_folder(h, folder):
             h.update(b"\0")
 
 
-def grader_fingerprint(course):
-    """Hash of the grader as it grades ``course`` (a :class:`grading.course.Course`)."""
+def code_fingerprint():
+    """Hash of the grader's code on this machine: the packages, Python and the libraries (a
+    cluster worker must have the same as the machine that hands out the work)."""
     h = hashlib.sha256()
     for package in PACKAGES:
         h.update(package.__name__.encode())
         _hash_folder(h, Path(package.__file__).parent)
-    h.update(course.config_path.read_bytes())
     h.update(sys.version.encode())
     for name in LIBRARIES:
         h.update(f"{name}=={version(name)}".encode())
+    return h.hexdigest()
+
+
+def grader_fingerprint(course):
+    """Hash of the grader as it grades ``course`` (a :class:`grading.course.Course`): its
+    code and the course's config."""
+    h = hashlib.sha256(code_fingerprint().encode())
+    h.update(course.config_path.read_bytes())
     return h.hexdigest()
 
 

@@ -1,7 +1,8 @@
 """The jupyter_client side of forked kernels (:mod:`grading.forkserver` is the server side).
 
 :class:`ForkKernelManager` starts the fork server once per process (``python -m
-grading.forkserver SOCKET``, in the caller's process group and under its memory limit) and
+grading.forkserver SOCKET``, in the caller's process group and under its memory limit), or
+uses one that is already running (``ForkKernelManager.server``: a Dask worker's), and
 launches ``python -m grading.forklaunch`` as the "kernel process" that jupyter_client
 watches: the launcher hands its standard streams and the kernel's connection file to the
 server, which forks the kernel; the launcher forwards signals (interrupts) to the kernel and
@@ -12,6 +13,7 @@ import asyncio
 import atexit
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -22,23 +24,37 @@ from queue import Empty
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Integer
+from traitlets import Integer, Unicode
 
 from grading import forklaunch, forkserver, sandbox
 from grading.kernel_start import RestartingKernelClient
 
 
-class _Server:
-    """One fork server per process, started on first use and stopped at exit."""
+def _address_space_limit(memory_bytes):
+    def preexec():
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    return preexec
+
+
+class ForkServer:
+    """A running fork server (``python -m grading.forkserver SOCKET``), stopped at exit.
+
+    :meth:`shared` is the one server of this process, started on first use (an ``nbgrader``
+    process's; it inherits that process's memory limit). A long-lived owner (a Dask worker,
+    :mod:`grading.cluster`) starts its own with ``memory_bytes`` and hands its :attr:`path`
+    to the nbgrader runs it starts (``ForkKernelManager.server``).
+    """
 
     _lock = threading.Lock()
     _instance = None
 
-    def __init__(self):
+    def __init__(self, *, memory_bytes=None):
         self.folder = tempfile.mkdtemp(prefix="dl2-fork-")
         self.path = os.path.join(self.folder, "server.sock")
         self.proc = subprocess.Popen([sys.executable, "-m", forkserver.__name__, self.path],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     preexec_fn=None if memory_bytes is None
+                                     else _address_space_limit(memory_bytes))
         line = self.proc.stdout.readline()
         if line.strip() != forkserver.READY.encode():
             self.stop()
@@ -59,7 +75,7 @@ class _Server:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     @classmethod
-    def get(cls):
+    def shared(cls):
         with cls._lock:
             if cls._instance is None or not cls._instance.alive():
                 cls._instance = cls()
@@ -108,12 +124,16 @@ class ForkKernelManager(AsyncKernelManager):
 
     client_factory = ReadyClient
 
+    server = Unicode("", help="Socket of a fork server that is already running (a Dask "
+                     "worker's, grading.cluster); empty: this process starts its own on first "
+                     "use.").tag(config=True)
+
     @property
     def kernel_spec(self):
-        server = _Server.get()
+        path = self.server or ForkServer.shared().path
         return KernelSpec(
             argv=[sys.executable, "-m", forklaunch.__name__, "-f", "{connection_file}"],
-            env={forklaunch.SERVER_ENV: server.path}, display_name="Python 3 (forked)",
+            env={forklaunch.SERVER_ENV: path}, display_name="Python 3 (forked)",
             language="python", interrupt_mode="signal", metadata={})
 
     async def _async_kill_kernel(self, restart=False):

@@ -111,6 +111,19 @@ def summary(submissions, students, fresh, elapsed):
             "last run (their grades kept).")
 
 
+def where_graded(states, assignments):
+    """A table of how many submissions of each assignment each machine graded (``this
+    machine``, or a Dask worker's address), from the states' ``ran_on``."""
+    counts = pd.DataFrame([{"assignment": a, "where": state.get("ran_on") or "this machine"}
+                           for a in assignments for state in states.get(a, {}).values()],
+                          columns=["assignment", "where"])
+    if counts.empty:
+        return ["(nothing graded)"]
+    table = counts.value_counts().unstack(fill_value=0).T
+    table.index.name = "graded on"
+    return markdown_table(table).splitlines()
+
+
 def write(course, assignments, states, out, elapsed, notice="", fresh=None):
     """Write the report folder ``out`` for ``assignments`` of ``course`` (a
     :class:`grading.course.Course`); ``states`` as :func:`grading.classroom.grade_assignments`
@@ -158,6 +171,7 @@ def write(course, assignments, states, out, elapsed, notice="", fresh=None):
     if len(noted):
         lines += ["", "## Notes per submission", ""]
         lines += [f"- {r.assignment} / {r.student}: {r.notes}" for r in noted.itertuples()]
+    lines += ["", "## Where the submissions were graded", "", *where_graded(states, assignments)]
     lines += ["", "## Score histograms", ""]
     for a in sorted(grades.assignment.unique()):
         lines += [f"![{a}: total scores](scores_{a}.png)", ""]

@@ -54,8 +54,8 @@ async def _run(client, code, timeout=30):
             return "".join(out), error
 
 
-async def _start():
-    km = forkkernel.ForkKernelManager()
+async def _start(**traits):
+    km = forkkernel.ForkKernelManager(**traits)
     await km.start_kernel()
     client = km.client()
     client.start_channels()
@@ -64,9 +64,9 @@ async def _start():
 
 
 @contextlib.asynccontextmanager
-async def _kernel():
+async def _kernel(**traits):
     """A forked kernel and a ready client; the kernel is shut down (now) on leaving."""
-    km, client = await _start()
+    km, client = await _start(**traits)
     try:
         yield km, client
     finally:
@@ -85,12 +85,35 @@ def test_forked_kernels_run_code_in_separate_fresh_processes():
             pid2, has_x = out2.split()
             assert pid1 != int(pid2), "each notebook must get its own process"
             assert has_x == "False", "a forked kernel must not see another kernel's variables"
-            assert parent1 == forkkernel._Server.get().proc.pid
+            assert parent1 == forkkernel.ForkServer.shared().proc.pid
             out, err = await _run(c1, "print(x + 1)")
             assert (out.strip(), err) == ("42", None)
         assert _wait_gone(pid1), "shutdown must end the forked kernel"
 
     asyncio.run(scenario())
+
+
+def test_a_server_started_by_its_owner_forks_the_kernels_under_its_memory_limit():
+    """A Dask worker's fork server (grading.cluster): ForkKernelManager.server names it, and
+    its kernels inherit the address-space limit it was started with."""
+    limit = 3 * 2 ** 30
+    server = forkkernel.ForkServer(memory_bytes=limit)
+
+    async def scenario():
+        async with _kernel(server=server.path) as (_, client):
+            out, err = await _run(client, "import os, resource; "
+                                          "print(os.getppid(), resource.getrlimit(resource.RLIMIT_AS)[0])")
+            assert err is None, err
+            return tuple(map(int, out.split()))
+
+    try:
+        parent, address_space = asyncio.run(scenario())
+        assert parent == server.proc.pid, "the kernel must be forked from the named server"
+        assert parent != forkkernel.ForkServer.shared().proc.pid
+        assert address_space == limit
+    finally:
+        server.stop()
+    assert not _pid_alive(server.proc.pid)
 
 
 @pytest.mark.parametrize("mplbackend", [None, "agg"])
@@ -180,11 +203,11 @@ def test_the_server_and_its_kernels_go_when_their_parent_closes_the_pipe():
         return int(out), km
 
     kernel_pid, km = asyncio.run(scenario())
-    server = forkkernel._Server.get()
+    server = forkkernel.ForkServer.shared()
     server_pid = server.proc.pid
     server.proc.stdin.close()  # what happens when nbgrader exits
     server.proc.wait(10)
     assert _wait_gone(kernel_pid), "closing the server must kill its kernels"
     assert not _pid_alive(server_pid)
-    assert forkkernel._Server.get().proc.pid != server_pid, "a new server starts on next use"
+    assert forkkernel.ForkServer.shared().proc.pid != server_pid, "a new server starts on next use"
     asyncio.run(km.shutdown_kernel(now=True))
