@@ -117,8 +117,10 @@ class WarmKernels(WorkerPlugin):
     """The Dask worker plugin: one fork server per worker, for the worker's whole life.
 
     Registered by :meth:`Cluster.connect` on every worker (and on workers that join later).
-    The first task also checks, once, that this worker's OS sandbox holds
-    (``python -m grading check-sandbox``); a worker where it does not refuses every task.
+    It checks, once, that this worker's OS sandbox holds (``python -m grading
+    check-sandbox``): :meth:`Cluster.connect` asks every worker there when it connects, a
+    worker that joins later checks before its first task, and a worker where the sandbox
+    does not hold refuses every task.
     """
 
     name = PLUGIN
@@ -166,6 +168,15 @@ class WarmKernels(WorkerPlugin):
                 self._checked = "" if run.returncode == 0 else (run.stdout + run.stderr).strip()
         if self._checked:
             raise ClusterError(f"the sandbox of this worker does not hold:\n{self._checked}")
+
+
+def _sandbox_problem(dask_worker):
+    """Run by :meth:`Cluster.connect` on each worker: why its sandbox fails, or ''."""
+    try:
+        dask_worker.plugins[PLUGIN].require_sandbox()
+    except ClusterError as err:
+        return str(err)
+    return ""
 
 
 def grade_on_worker(kit, results, *, batch_id):
@@ -233,6 +244,12 @@ class Cluster:
         client.register_plugin(WarmKernels(memory_bytes=limits.memory_bytes,
                                            fork_kernels=limits.fork_kernels,
                                            sandbox=limits.sandbox), name=PLUGIN)
+        if limits.sandbox:  # every worker there now, before anything is graded
+            broken = {w: why for w, why in client.run(_sandbox_problem).items() if why}
+            if broken:
+                client.close()
+                raise ClusterError("the sandbox does not hold on "
+                                   + "; ".join(f"{w}: {why}" for w, why in broken.items()))
         return cls(client)
 
     @property

@@ -65,6 +65,12 @@ class LocalCluster:
             name = client.scheduler_info()["workers"][address]["name"]
         return self.workers[int(name[1:])].pid
 
+    def folder_of(self, address):
+        """The local directory of the worker at ``address`` (its tasks work in there)."""
+        with distributed.Client(self.address, timeout=30) as client:
+            name = client.scheduler_info()["workers"][address]["name"]
+        return self.folder / name
+
     def busy_worker(self):
         """The address of a worker that is grading a batch right now (None if none is)."""
         with distributed.Client(self.address, timeout=30) as client:
@@ -95,6 +101,19 @@ class Trigger:
 
     def set_postfix_str(self, text):
         pass
+
+
+def processes_working_in(folder):
+    """Processes whose working folder is inside ``folder`` (nbgrader runs, kernels)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cwd = os.readlink(proc / "cwd")
+        except OSError:
+            continue
+        if cwd.startswith(str(folder)):
+            found.append((proc.name, cwd))
+    return found
 
 
 def make_class(folder):
@@ -196,15 +215,20 @@ def test_a_worker_killed_half_way_loses_no_grade_and_records_none_twice(tmp_path
     def kill_a_busy_worker():
         address = dask_cluster.busy_worker()
         assert address, "no worker was grading when the first result came in"
+        folder = dask_cluster.folder_of(address)
+        assert processes_working_in(folder), "the busy worker must have an nbgrader run"
         os.kill(dask_cluster.pid_of(address), signal.SIGKILL)
-        return address
+        deadline = time.monotonic() + 3
+        while processes_working_in(folder) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return processes_working_in(folder)
 
     trigger = Trigger(kill_a_busy_worker)
     with cluster.Cluster.connect(dask_cluster.address, limits=LIMITS) as grid:
         classroom.grade_assignments(Course(course.root), ASSIGNMENTS, jobs=2, limits=LIMITS,
                                     progress=trigger, feedback=True, cluster=grid)
-    killed = trigger.fired
-    assert killed and sum(w.poll() is not None for w in dask_cluster.workers) == 1
+    assert sum(w.poll() is not None for w in dask_cluster.workers) == 1
+    assert trigger.fired == [], "the killed worker's nbgrader runs must die with it"
     expected = [(a, s) for a in ASSIGNMENTS for s in PERSONAS]
     assert sorted(recorded) == sorted(expected), "each submission recorded exactly once"
     assert trigger.count == len(expected)

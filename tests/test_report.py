@@ -16,6 +16,18 @@ def test_summary_says_what_was_graded_and_what_was_kept():
     assert "2 graded in 30 s" in some and "the other 10 unchanged" in some
 
 
+def test_where_graded_counts_each_assignments_submissions_per_machine():
+    states = {"02": {"ann": {"ran_on": "tcp://10.0.0.2:4001"}, "bob": {"ran_on": "tcp://10.0.0.3:4001"},
+                     "cy": {"ran_on": "tcp://10.0.0.2:4001"}},
+              "04": {"ann": {}}}  # graded before states recorded where: this machine
+    lines = report.where_graded(states, ["02", "04"])
+    assert lines[0] == "| graded on | 02 | 04 |"
+    assert "| tcp://10.0.0.2:4001 | 2 | 0 |" in lines
+    assert "| tcp://10.0.0.3:4001 | 1 | 0 |" in lines
+    assert "| this machine | 0 | 1 |" in lines
+    assert report.where_graded({}, ["02"]) == ["(nothing graded)"]
+
+
 @pytest.mark.parametrize("totals", [[3.0], [0.0, 10.0, 10.0], [2.5, 4.0, 7.5, 7.5, 9.0]])
 def test_histogram_counts_whole_students(totals):
     fig = report.histogram_figure(np.array(totals), "10_dropout", 10.0)
