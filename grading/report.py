@@ -20,6 +20,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from grading.classroom import LOCAL  # noqa: E402
+
 
 def gradebook_scores(course):
     """Per-cell scores from ``course``'s gradebook (manual adjustments included)."""
@@ -112,9 +114,10 @@ def summary(submissions, students, fresh, elapsed):
 
 
 def where_graded(states, assignments):
-    """A table of how many submissions of each assignment each machine graded (``this
-    machine``, or a Dask worker's address), from the states' ``ran_on``."""
-    counts = pd.DataFrame([{"assignment": a, "where": state.get("ran_on") or "this machine"}
+    """A table of how many submissions of each assignment each machine graded
+    (:data:`grading.classroom.LOCAL`, or a Dask worker's address), from the states'
+    ``ran_on``."""
+    counts = pd.DataFrame([{"assignment": a, "where": state.get("ran_on") or LOCAL}
                            for a in assignments for state in states.get(a, {}).values()],
                           columns=["assignment", "where"])
     if counts.empty:
