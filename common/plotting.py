@@ -287,7 +287,43 @@ def _node_text(node):
     return op if node.name is None else f"{node.name}\n{op}"
 
 
-def plot_graph(output, ax=None, title=None):
+def _number(array):
+    """A node's value or gradient for its box: the number of a size-1 array, else its shape."""
+    array = np.asarray(array)
+    return f"{array.item() + 0.0:.4g}" if array.size == 1 else f"shape {array.shape}"  # no -0
+
+
+def _backward_text(node, output):
+    """A box after ``backward()``: the node's text, its value and d(output)/d(node)."""
+    head = node.label if node.op is None and node.name is not None else _node_text(node)
+    if node.op is None and node.name is None:
+        return head  # a constant: its label is its value, and no gradient is asked of it
+    lines = [head] if node.op is None else [head, f"= {_number(node.data)}"]
+    wrt, this = output.name or "out", node.name
+    lines.append(f"∂{wrt}/∂{this} = {_number(node.grad)}" if this else
+                 f"grad = {_number(node.grad)}")
+    return "\n".join(lines)
+
+
+def _local_derivative(parent, child, slot):
+    """d child / d parent for one input slot of a scalar node, from the engine's backward rule
+    with an upstream gradient of 1; None for array nodes (a Jacobian is not one number) or when
+    the rule cannot run (e.g. a student edition's withheld rule)."""
+    from common import autodiff
+
+    if parent.size != 1 or child.size != 1:
+        return None
+    rule = autodiff.BACKWARD_RULES.get(child.op)
+    try:
+        grads = rule(np.ones_like(child.data), *(p.data for p in child.parents), child.data,
+                     **child.attrs)
+    except Exception:  # noqa: BLE001 - a rule that cannot run here only loses its label
+        return None
+    grads = grads if isinstance(grads, (tuple, list)) else (grads,)
+    return float(np.sum(grads[slot]))
+
+
+def plot_graph(output, ax=None, title=None, *, backward=False):
     """Draw the computational graph that produced a `common.autodiff.Tensor`, left to right.
 
     The nodes come from ``common.autodiff.trace(output)``. Each node is a box with its label
@@ -296,7 +332,8 @@ def plot_graph(output, ax=None, title=None):
     arrows from x. The nodes are layered by depth counted back from the output: each node
     stands one column left of the leftmost node that uses it, so the output is in the last
     column and every arrow points to the right. Named inputs are blue, unnamed constants
-    grey, ops yellow; the output is outlined in red.
+    grey, ops yellow; the output is outlined in red. A graph has no axes: the drawing is
+    all there is.
 
     Parameters
     ----------
@@ -305,26 +342,37 @@ def plot_graph(output, ax=None, title=None):
     ax : matplotlib Axes, optional
         Where to draw; a new figure (at most 10 inches wide) is made if omitted.
     title : str, optional
-        Defaults to "Computational graph of <output's name>".
+        Defaults to "Computational graph of <output's name>" (with "backward pass" when
+        ``backward`` is set).
+    backward : bool, default False
+        Draw the backward pass: every box also shows its value and its gradient
+        d(output)/d(node) (call ``output.backward()`` first), and every arrow between scalar
+        nodes is labelled with its local derivative d(head)/d(tail), from the engine's backward
+        rule. Array nodes show their shapes instead of numbers.
 
     Returns
     -------
     matplotlib.axes.Axes
         The node boxes are ``Text`` artists in ``ax.texts``; the arrows are ``Annotation``
-        artists there too.
+        artists there too; the local derivatives (``backward=True``) are ``Text`` artists of
+        ``ax.texts`` with the ``gid`` ``"local derivative"``.
     """
     from common.autodiff import Tensor, trace
 
     if not isinstance(output, Tensor):
         raise TypeError(f"plot_graph needs a common.autodiff.Tensor (the output of a "
                         f"computation), got {type(output).__name__}.")
+    if backward and not np.any(output.grad):  # a Tensor's grad is zeros until backward()
+        raise ValueError("plot_graph(..., backward=True) draws the gradients: call "
+                         "output.backward() first.")
     nodes, edges = trace(output)
     column, children = _graph_columns(nodes)
     row = _graph_rows(nodes, column, children)
     n_columns = max(column.values()) + 1
     tallest = max(sum(1 for node in nodes if column[node] == c) for c in range(n_columns))
-    ax = _axes_or_new(ax, figsize=(min(MAX_WIDTH, 1.0 + 1.6 * n_columns),
-                                   max(2.5, 1.0 + 0.8 * tallest)))
+    spread = 1.35 if backward else 1.0  # taller boxes and edge labels need more room
+    ax = _axes_or_new(ax, figsize=(min(MAX_WIDTH, 1.0 + 1.6 * spread * n_columns),
+                                   max(2.5, 1.0 + 0.8 * spread * tallest)))
 
     boxes = {}
     for node in nodes:
@@ -335,8 +383,9 @@ def plot_graph(output, ax=None, title=None):
         else:
             face = "#e6e6e6"
         edge = "tab:red" if node is output else "0.3"
-        boxes[node] = ax.text(column[node], row[node], _node_text(node), ha="center",
-                              va="center", fontsize=9, zorder=3,
+        text = _backward_text(node, output) if backward else _node_text(node)
+        boxes[node] = ax.text(column[node], row[node] * spread, text, ha="center",
+                              va="center", fontsize=8.5 if backward else 9, zorder=3,
                               bbox=dict(boxstyle="round,pad=0.35", facecolor=face,
                                         edgecolor=edge, linewidth=1.8 if node is output else 1))
     seen = {}
@@ -349,20 +398,27 @@ def plot_graph(output, ax=None, title=None):
             bends = [-0.25]  # a straight arrow would run through the boxes in between
         else:
             bends = [0.0]
-        for rad in bends:
+        slots = [slot for slot, p in enumerate(child.parents) if p is parent]
+        for rad, slot in zip(bends, slots):
             ax.annotate("", xy=(0.0, 0.5), xycoords=boxes[child], xytext=(1.0, 0.5),
                         textcoords=boxes[parent], zorder=2,
                         arrowprops=dict(arrowstyle="-|>", color="0.25", shrinkA=1, shrinkB=1,
                                         connectionstyle=f"arc3,rad={rad}"))
+            local = _local_derivative(parent, child, slot) if backward else None
+            if local is not None:
+                # the middle of the arc: matplotlib's arc3 puts its control point rad times
+                # the chord's length off the chord's middle, and the curve passes halfway there
+                (x0, y0), (x1, y1) = ((column[n], row[n] * spread) for n in (parent, child))
+                ax.text((x0 + x1) / 2 + rad * (y1 - y0) / 2, (y0 + y1) / 2 - rad * (x1 - x0) / 2,
+                        f"{local:.3g}", ha="center", va="center", fontsize=8, color="tab:purple",
+                        zorder=4, gid="local derivative",
+                        bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none"))
 
     ax.set_xlim(-0.6, n_columns - 0.4)
-    ax.set_ylim(-tallest / 2, tallest / 2)
-    ax.set_xticks(range(n_columns))
-    ax.set_yticks([])
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.set_xlabel("step of the computation (inputs on the left, output on the right)")
-    ax.set_ylabel("nodes")
+    ax.set_ylim(-tallest * spread / 2, tallest * spread / 2)
+    ax.set_axis_off()
     default = "Computational graph" + ("" if output.name is None else f" of {output.name}")
+    if backward:
+        default += ": values, gradients, local derivatives on the arrows"
     ax.set_title(title or default)
     return ax

@@ -249,7 +249,7 @@ def test_plot_graph_draws_one_box_per_node_and_one_arrow_per_edge():
     z = _squared_residual()
     nodes, edges = trace(z)
     ax = plot_graph(z)
-    _assert_labelled(ax)
+    assert not ax.axison, "a graph drawing has no axes, ticks or axis labels"
     _assert_fits_the_page(ax.figure)
     assert ax.get_title() == "Computational graph of z"
     boxes, arrows = _boxes_and_arrows(ax)
@@ -306,3 +306,47 @@ def test_plot_graph_of_a_matrix_graph_with_constants():
 def test_plot_graph_needs_a_tensor():
     with pytest.raises(TypeError, match="Tensor"):
         plot_graph(np.ones(3))
+
+
+def _local_derivatives(ax):
+    return sorted(float(t.get_text()) for t in ax.texts if t.get_gid() == "local derivative")
+
+
+def test_plot_graph_backward_shows_values_gradients_and_local_derivatives():
+    z = _squared_residual()  # a = 2, x = 3, y = 1: s = 6, t = 5, z = 25
+    z.backward()
+    ax = plot_graph(z, backward=True)
+    assert not ax.axison
+    _assert_fits_the_page(ax.figure)
+    boxes, arrows = _boxes_and_arrows(ax)
+    boxes = [b for b in boxes if b.get_gid() != "local derivative"]
+    text = {b.get_text().split("\n")[0]: b.get_text() for b in boxes}
+    assert text["t"] == "t\nsub\n= 5\n∂z/∂t = 10"
+    assert text["a"] == "a\n∂z/∂a = 30" and text["y"] == "y\n∂z/∂y = -10"
+    assert text["z"].endswith("= 25\n∂z/∂z = 1")
+    # ∂s/∂a = x, ∂s/∂x = a, ∂t/∂s = 1, ∂t/∂y = -1, dz/dt = 2t: one label per arrow
+    assert _local_derivatives(ax) == [-1.0, 1.0, 2.0, 3.0, 10.0] and len(arrows) == 5
+    assert "local derivatives" in ax.get_title()
+    ax.figure.canvas.draw()
+
+
+def test_plot_graph_backward_labels_each_use_of_a_node_and_not_array_edges():
+    from common.autodiff import Tensor
+
+    x = Tensor(3.0, name="x")
+    out = x * x
+    out.backward()
+    assert _local_derivatives(plot_graph(out, backward=True)) == [3.0, 3.0]  # d(x*x)/d(slot)
+    rng = np.random.default_rng(0)
+    X = Tensor(rng.standard_normal((4, 3)), name="X")
+    loss = (X * 2.0).sum()
+    loss.name = "E"
+    loss.backward()
+    ax = plot_graph(loss, backward=True)
+    assert _local_derivatives(ax) == []  # a Jacobian between arrays is not one number
+    assert any("∂E/∂X = shape (4, 3)" in t.get_text() for t in ax.texts)
+
+
+def test_plot_graph_backward_needs_the_gradients_first():
+    with pytest.raises(ValueError, match="backward"):
+        plot_graph(_squared_residual(), backward=True)
