@@ -19,7 +19,8 @@ The rewrites (:data:`REWRITES`), each on the cell's syntax tree:
 * ``division``: ``a / b`` becomes ``a * (1.0 / b)``;
 * ``power``: ``x ** 2`` becomes ``x * x``, ``np.sqrt(x)`` becomes ``x ** 0.5``;
 * ``out-of-place``: ``v += e`` on a local result becomes ``v = v + e``;
-* ``copy``: an array argument (``x``, ``dout``, ...) is copied on entry (``x = np.copy(x)``).
+* ``copy``: an array argument (``x``, ``dout``, ...) is copied on entry (``x = np.copy(x)``),
+  unless the solution itself writes into it (then changing it in place is its contract).
 
 Conventions: the rewrites that bring in NumPy functions (``np.dot``, ``np.sum``, ``np.copy``)
 skip cells that compute with the autodiff engine's Tensors (:data:`ENGINE_NAMES`). A site is
@@ -331,13 +332,30 @@ class OutOfPlace(_Rewrite):
                           value=ast.BinOp(left=load, op=node.op, right=node.value))
 
 
+def _written_in_place(function):
+    """Names a function writes into (``x[i] = ...``, ``x += ...``): a solution that changes an
+    argument in place on purpose (a numerical gradient perturbing ``x``) must not get a copy."""
+    names = set()
+    for node in ast.walk(function):
+        targets = (node.targets if isinstance(node, ast.Assign) else
+                   [node.target] if isinstance(node, ast.AugAssign) else [])
+        for target in targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                names.add(target.value.id)
+            elif isinstance(node, ast.AugAssign) and isinstance(target, ast.Name):
+                names.add(target.id)
+    return names
+
+
 class Copy(_Rewrite):
     numpy_only = True
     name = "copy"
 
     def match(self, node):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return [a.arg for a in node.args.args if a.arg in ARRAY_ARGUMENTS]
+            written = _written_in_place(node)
+            return [a.arg for a in node.args.args
+                    if a.arg in ARRAY_ARGUMENTS and a.arg not in written]
         return []
 
     def rewrite(self, node, argument):

@@ -138,3 +138,24 @@ def test_cells_of_the_autodiff_engine_get_no_numpy_only_rewrites():
     kinds = {v.name.split(" ")[0] for v in fuzz.cell_variants("c", code)}
     assert kinds == {"eps"}, kinds  # the engine's log gets a guard; no np.dot, np.sum, np.copy
     assert any("ad.log(y + 1e-06)" in v.code for v in fuzz.cell_variants("c", code))
+
+
+def test_an_argument_the_solution_writes_into_is_never_copied():
+    perturbing = '''
+def gradient(f, x, h=1e-5):
+    out = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        keep = x[i]
+        x[i] = keep + h
+        up = f(x)
+        x[i] = keep
+        out[i] = (up - f(x)) / h
+    return out
+
+
+def scale(x, factor):
+    return x * factor
+'''
+    copied = [v.code for v in fuzz.cell_variants("c", perturbing) if v.name.startswith("copy")]
+    assert len(copied) == 1, copied  # only scale's x: gradient writes into its x
+    assert "return x * factor" in copied[0].split("x = np.copy(x)", 1)[1]
