@@ -62,12 +62,15 @@ def _rows(assignment, *entries):
 
 GRADED = tuple(
     _rows("01_autodiff",
+          "central_difference_gradient", "relative_error",
+          "p1_du_dx", "p1_dz_dx", "p2_dz_dx", "p3_dz_dx", "p4_dz_dxy", "p5_dz_dxy",
+          "p6_affine_grads", "triple_product_grads",
           ("mul_backward", ["common.autodiff:mul_backward"]),
           ("div_backward", ["common.autodiff:div_backward"]),
           ("exp_backward", ["common.autodiff:exp_backward"]),
           ("sigmoid_backward", ["common.autodiff:sigmoid_backward"]),
           ("matmul_backward", ["common.autodiff:matmul_backward"]),
-          "logistic_loss", "logistic_gradient", "train_logistic")
+          "logistic_loss", "logistic_gradient", "train_logistic", "softmax_cross_entropy_graph")
     + _rows("02_two_layer_nets",
             "forward_regression", "backward_regression", "forward_binary", "backward_binary",
             "forward_multiclass", "backward_multiclass")
