@@ -86,7 +86,7 @@ GRADED = tuple(
             ("SoftmaxWithLoss", ["common.layers:SoftmaxWithLoss"]))
     + _rows("05_multilayer_nets",
             ("LayerNet", ["common.network:MultiLayerNet"]),
-            "accuracy")
+            "accuracy", "gradient_shrink_per_layer")
     + _rows("06_optimizers",
             ("SGD", ["common.optimizers:SGD"]),
             ("Momentum", ["common.optimizers:Momentum"]),

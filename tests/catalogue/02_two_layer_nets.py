@@ -14,28 +14,37 @@ WRONG = [
     dict(cell="regression", name="missing /N in the output gradient", fails="test_backward_regression",
          replace=[(DELTA2, 'delta2 = cache["y"] - t')]),
     dict(cell="regression", name="W2 instead of W2.T on the way back", fails="test_backward_regression",
-         replace=[('dz1 = delta2 @ params["W2"].T', 'dz1 = delta2 @ params["W2"]')]),
+         replace=[('dx1 = delta2 @ params["W2"].T', 'dx1 = delta2 @ params["W2"]')]),
     dict(cell="regression", name="bias gradient not summed over the batch", fails="test_backward_regression",
          replace=[("db2 = np.sum(delta2, axis=0)", "db2 = delta2")]),
     dict(cell="regression", name="ReLU mask not applied", fails="test_backward_regression",
-         replace=[('delta1 = dz1 * cache["mask"]', "delta1 = dz1")]),
+         replace=[('delta1 = dx1 * cache["mask"]', "delta1 = dx1")]),
     dict(cell="regression", name="the 1/2 of the loss kept in the gradient: / (2N)",
          fails="test_backward_regression",
          replace=[(DELTA2, 'delta2 = (cache["y"] - t) / (2 * n)')]),
     dict(cell="regression", name="divides by t.size (N*M) instead of N", fails="test_backward_regression",
          replace=[("n = t.shape[0]", "n = t.size")]),
-    dict(cell="regression", name="dW2 from the pre-activation a1 instead of z1",
+    dict(cell="regression", name="dW2 from the pre-activation a1 instead of x1",
          fails="test_backward_regression",
-         replace=[('cache = {"x": x, "mask": a1 > 0, "z1": z1, "y": y}',
-                   'cache = {"x": x, "mask": a1 > 0, "a1": a1, "z1": z1, "y": y}'),
-                  ('dW2 = cache["z1"].T @ delta2', 'dW2 = cache["a1"].T @ delta2')]),
+         replace=[('cache = {"x": x, "mask": a1 > 0, "x1": x1, "y": y}',
+                   'cache = {"x": x, "mask": a1 > 0, "a1": a1, "x1": x1, "y": y}'),
+                  ('dW2 = cache["x1"].T @ delta2', 'dW2 = cache["a1"].T @ delta2')]),
     dict(cell="regression", name="mask applied to db1 but not to dW1", fails="test_backward_regression",
-         replace=[('dW1 = cache["x"].T @ delta1', 'dW1 = cache["x"].T @ dz1')]),
+         replace=[('dW1 = cache["x"].T @ delta1', 'dW1 = cache["x"].T @ dx1')]),
     dict(cell="regression", name="ReLU applied to the output too", fails="test_forward_regression",
-         replace=[('y = z1 @ params["W2"] + params["b2"]',
-                   'y = np.maximum(z1 @ params["W2"] + params["b2"], 0.0)')]),
+         replace=[('y = x1 @ params["W2"] + params["b2"]',
+                   'y = np.maximum(x1 @ params["W2"] + params["b2"], 0.0)')]),
     dict(cell="regression", name="forward forgets b1", fails="test_forward_regression",
          replace=[('a1 = x @ params["W1"] + params["b1"]', 'a1 = x @ params["W1"]')]),
+    # --- regression: the nodes of the derivation
+    dict(cell="regression", name="dE/dX1 reported after the ReLU mask", fails="test_backward_regression",
+         replace=[('"X1": dx1', '"X1": delta1')]),
+    dict(cell="regression", name="node gradients of the summed loss (dE/dA2 without /N)",
+         fails="test_backward_regression", replace=[('"A2": delta2', '"A2": delta2 * n')]),
+    dict(cell="regression", name="dE/dA1 without the ReLU's slope", fails="test_backward_regression",
+         replace=[('"A1": delta1', '"A1": dx1')]),
+    dict(cell="regression", name="node gradients left out", fails="test_backward_regression",
+         replace=[(', "A2": delta2, "X1": dx1, "A1": delta1}', '}')]),
     # --- binary
     dict(cell="binary", name="missing /N in the output gradient", fails="test_backward_binary",
          replace=[(DELTA2, 'delta2 = cache["y"] - t')]),
@@ -47,7 +56,7 @@ WRONG = [
     dict(cell="binary", name="hidden bias gradient not summed", fails="test_backward_binary",
          replace=[("db1 = np.sum(delta1, axis=0)", "db1 = delta1")]),
     dict(cell="binary", name="ReLU mask not applied", fails="test_backward_binary",
-         replace=[('delta1 = dz1 * cache["mask"]', "delta1 = dz1")]),
+         replace=[('delta1 = dx1 * cache["mask"]', "delta1 = dx1")]),
     dict(cell="binary", name="dW1 transposed (delta1.T @ x)", fails="test_backward_binary",
          replace=[('dW1 = cache["x"].T @ delta1', 'dW1 = delta1.T @ cache["x"]')]),
     dict(cell="binary", name="forward returns the scores, not the probabilities",
@@ -55,16 +64,16 @@ WRONG = [
          replace=[("y = sigmoid(a2)", "y = a2")]),
     dict(cell="binary", name="sigmoid applied to the hidden layer instead of ReLU",
          fails="test_forward_binary",
-         replace=[("z1 = np.maximum(a1, 0.0)", "z1 = sigmoid(a1)")]),
+         replace=[("x1 = np.maximum(a1, 0.0)", "x1 = sigmoid(a1)")]),
     # --- multiclass
     dict(cell="multiclass", name="missing /N in the output gradient", fails="test_backward_multiclass",
          replace=[(DELTA2, 'delta2 = cache["y"] - t')]),
     dict(cell="multiclass", name="divides by t.size (N*K) instead of N", fails="test_backward_multiclass",
          replace=[("n = t.shape[0]", "n = t.size")]),
     dict(cell="multiclass", name="ReLU mask not applied", fails="test_backward_multiclass",
-         replace=[('delta1 = dz1 * cache["mask"]', "delta1 = dz1")]),
+         replace=[('delta1 = dx1 * cache["mask"]', "delta1 = dx1")]),
     dict(cell="multiclass", name="W2 instead of W2.T on the way back", fails="test_backward_multiclass",
-         replace=[('dz1 = delta2 @ params["W2"].T', 'dz1 = delta2 @ params["W2"]')]),
+         replace=[('dx1 = delta2 @ params["W2"].T', 'dx1 = delta2 @ params["W2"]')]),
     dict(cell="multiclass", name="output bias gradient summed over the classes (axis=1)",
          fails="test_backward_multiclass",
          replace=[("db2 = np.sum(delta2, axis=0)", "db2 = np.sum(delta2, axis=1)")]),
@@ -77,7 +86,7 @@ WRONG = [
          fails="test_forward_multiclass",
          replace=[("y = softmax(a2)", "e = np.exp(a2)\n    y = e / e.sum(axis=1, keepdims=True)")]),
     dict(cell="multiclass", name="forward forgets b2", fails="test_forward_multiclass",
-         replace=[('a2 = z1 @ params["W2"] + params["b2"]', 'a2 = z1 @ params["W2"]')]),
+         replace=[('a2 = x1 @ params["W2"] + params["b2"]', 'a2 = x1 @ params["W2"]')]),
     # --- state across calls, extreme scores (issue #18)
     dict(cell="regression", name="delta computed in place in the cached y (cache[\"y\"] -= t)",
          fails="test_backward_regression",
@@ -112,7 +121,9 @@ def backward_regression(params, cache, t):
     d_out = y - t                        # gradient of the summed loss; divide by N at the end
     d_hidden = np.dot(d_out, params["W2"].T) * (z1 > 0)
     return {"W2": np.dot(z1.T, d_out) / batch, "b2": d_out.sum(axis=0) / batch,
-            "W1": np.dot(x.T, d_hidden) / batch, "b1": d_hidden.sum(axis=0) / batch}
+            "W1": np.dot(x.T, d_hidden) / batch, "b1": d_hidden.sum(axis=0) / batch,
+            "A2": d_out / batch, "X1": np.dot(d_out, params["W2"].T) / batch,
+            "A1": d_hidden / batch}
 '''),
     dict(cell="regression", name="looped over the examples with outer products", code='''
 def forward_regression(params, x):
@@ -125,11 +136,16 @@ def forward_regression(params, x):
 def backward_regression(params, cache, t):
     n = t.shape[0]
     grads = {key: np.zeros_like(value) for key, value in params.items()}
+    grads["A2"], grads["X1"], grads["A1"] = (np.zeros_like(cache["y"]), np.zeros_like(cache["z1"]),
+                                             np.zeros_like(cache["a1"]))
     for i in range(n):
         d_y = (cache["y"][i] - t[i]) / n
+        grads["A2"][i] = d_y
         grads["W2"] += np.outer(cache["z1"][i], d_y)
         grads["b2"] += d_y
-        d_a1 = (params["W2"] @ d_y) * (cache["a1"][i] > 0)
+        grads["X1"][i] = params["W2"] @ d_y
+        d_a1 = grads["X1"][i] * (cache["a1"][i] > 0)
+        grads["A1"][i] = d_a1
         grads["W1"] += np.outer(cache["x"][i], d_a1)
         grads["b1"] += d_a1
     return grads
@@ -144,8 +160,10 @@ def forward_regression(params, x):
 
 def backward_regression(params, cache, t):
     delta = (cache["y"] - t) / t.shape[0]
-    grads = {"W2": np.einsum("nh,nm->hm", cache["z1"], delta), "b2": delta.sum(0)}
-    delta = np.einsum("nm,hm->nh", delta, params["W2"]) * np.heaviside(cache["a1"], 0.0)
+    grads = {"A2": delta, "W2": np.einsum("nh,nm->hm", cache["z1"], delta), "b2": delta.sum(0)}
+    grads["X1"] = np.einsum("nm,hm->nh", delta, params["W2"])
+    delta = grads["X1"] * np.heaviside(cache["a1"], 0.0)
+    grads["A1"] = delta
     grads["W1"] = np.einsum("nk,nh->kh", cache["x"], delta)
     grads["b1"] = delta.sum(0)
     return grads

@@ -121,6 +121,20 @@ WRONG = [
                   ("            grads[f\"W{i}\"] = layer.dW\n            grads[f\"b{i}\"] = layer.db\n",
                    "            grads[f\"W{i}\"] = grads.get(f\"W{i}\", 0) + layer.dW\n"
                    "            grads[f\"b{i}\"] = grads.get(f\"b{i}\", 0) + layer.db\n")]),
+    # --- gradient_shrink_per_layer: the factor derived
+    dict(cell="gradient_shrink_per_layer", name="forgets the sigmoid's slope",
+         fails="test_gradient_shrink_per_layer",
+         replace=[("return slope_at_zero * weight_std * np.sqrt(width)",
+                   "return weight_std * np.sqrt(width)")]),
+    dict(cell="gradient_shrink_per_layer", name="width instead of its square root",
+         fails="test_gradient_shrink_per_layer",
+         replace=[("weight_std * np.sqrt(width)", "weight_std * width")]),
+    dict(cell="gradient_shrink_per_layer", name="sigmoid slope 1/2 at 0 (sigma(0) itself)",
+         fails="test_gradient_shrink_per_layer",
+         replace=[("slope_at_zero = 0.25", "slope_at_zero = 0.5")]),
+    dict(cell="gradient_shrink_per_layer", name="variances instead of rms (s**2 n)",
+         fails="test_gradient_shrink_per_layer",
+         replace=[("weight_std * np.sqrt(width)", "weight_std ** 2 * width")]),
 ]
 
 CORRECT = [
@@ -272,5 +286,15 @@ def accuracy(scores, t):
     if np.shape(t) == np.shape(scores):
         t = np.argmax(t, axis=1)
     return np.count_nonzero(predicted == t) / scores.shape[0]
+'''),
+    # --- gradient_shrink_per_layer
+    dict(cell="gradient_shrink_per_layer", name="sqrt(n) s / 4", code='''
+def gradient_shrink_per_layer(width, weight_std):
+    return np.sqrt(width) * weight_std / 4
+'''),
+    dict(cell="gradient_shrink_per_layer", name="the slope computed from the sigmoid", code='''
+def gradient_shrink_per_layer(width, weight_std):
+    y = 1.0 / (1.0 + np.exp(-0.0))
+    return y * (1 - y) * (weight_std ** 2 * width) ** 0.5
 '''),
 ]

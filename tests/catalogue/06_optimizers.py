@@ -119,6 +119,10 @@ class RMSProp:
     dict(cell="adam", name="only the gradient average corrected", fails="test_adam",
          replace=[("lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)",
                    "lr_t = self.lr / (1 - self.beta1 ** self.t)")]),
+    dict(cell="adam", name="corrected rate stored back into self.lr (compounds)", fails="test_adam",
+         replace=[("lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)",
+                   "self.lr = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)\n"
+                   "        lr_t = self.lr")]),
     dict(cell="adam", name="correction without the square root", fails="test_adam",
          replace=[("np.sqrt(1 - self.beta2 ** self.t)", "(1 - self.beta2 ** self.t)")]),
     dict(cell="adam", name="t counted after the step (t = 0 on the first call)", fails="test_adam",
