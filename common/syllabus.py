@@ -8,9 +8,11 @@ assignment is open or still to come; once it has closed, they are part of the pa
 
 Some answers are handed out earlier than the assignment that asks for them again, as practice:
 the standardization of unit 3 is a helper from unit 1 on, the softmax of unit 4 from unit 2,
-the standard deviations of unit 7's initializers from unit 2. Such a row says so with
-``given_since``; from that assignment on the object stays in the package (and the editions'
-leak check counts that solution as public).
+the standard deviations of unit 7's initializers from unit 2. Others are handed out in the very
+unit that asks for them, because its lecture needs the course's version: unit 1's lecture checks
+gradients with ``common.gradient_check`` while its assignment has the student write a gradient
+check of their own. Such a row says so with ``given_since``; from that assignment on the object
+stays in the package (and the editions' leak check counts that solution as public).
 
 A stub raises :class:`LockedError` when it is called or instantiated, with the message made by
 :func:`locked_message`, and :func:`is_withheld` tells a stub from the real object.
@@ -39,7 +41,8 @@ class Graded:
         student edition until ``assignment`` has closed (or from ``given_since`` on).
     given_since : str or None
         The assignment from which ``course`` is handed out although ``assignment`` asks for
-        it again later; None for an answer that stays withheld until its assignment closes.
+        it too (later, or in the same unit); None for an answer that stays withheld until its
+        assignment closes.
     """
 
     assignment: str
@@ -62,7 +65,9 @@ def _rows(assignment, *entries):
 
 GRADED = tuple(
     _rows("01_autodiff",
-          "central_difference_gradient", "relative_error",
+          ("central_difference_gradient", ["common.gradient_check:numerical_gradient"],
+           "01_autodiff"),
+          ("relative_error", ["common.gradient_check:rel_error"], "01_autodiff"),
           "p1_du_dx", "p1_dz_dx", "p2_dz_dx", "p3_dz_dx", "p4_dz_dxy", "p5_dz_dxy",
           "p6_affine_grads", "triple_product_grads",
           ("mul_backward", ["common.autodiff:mul_backward"]),

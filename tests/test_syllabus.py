@@ -58,13 +58,21 @@ def test_every_course_object_of_the_map_exists_at_the_top_of_its_module(row):
                             if isinstance(n, (ast.ClassDef, ast.FunctionDef))}, target
 
 
-def test_a_given_answer_is_handed_out_before_its_assignment():
+def test_a_given_answer_is_handed_out_no_later_than_its_assignment():
     for row in syllabus.GRADED:
         assert row.assignment in syllabus.ASSIGNMENTS
         if row.given_since is not None:
             assert row.course, row
             assert (syllabus.assignment_number(row.given_since)
-                    < syllabus.assignment_number(row.assignment)), row
+                    <= syllabus.assignment_number(row.assignment)), row
+
+
+def test_unit_1s_gradient_check_is_public_while_its_assignment_asks_for_one():
+    # lecture 01 checks every gradient with common.gradient_check; Part 0 of assignment 01 has
+    # the student write one too, so the course's version is no secret in edition 01
+    assert "common.gradient_check:numerical_gradient" not in syllabus.withheld("01_autodiff")
+    row = next(r for r in syllabus.GRADED if r.name == "central_difference_gradient")
+    assert syllabus.is_public(row, "01_autodiff")
 
 
 def test_what_is_withheld_shrinks_as_assignments_close():
