@@ -4,6 +4,9 @@ Every function draws on the Axes you pass as ``ax`` or, without one, on a new fi
 fit a JupyterLab page (at most 10 inches wide). It always sets a title and axis labels and
 returns the Axes (or the Figure, for the multi-panel histogram plot), so you can adjust the
 result afterwards, e.g. ``plot_history(history).set_yscale("log")``.
+
+A lecture shows a finished figure with ``show(fig, alt=...)``: the picture plus a sentence saying
+what it shows, for a screen reader and for nbconvert's HTML (which warns on images without one).
 """
 import math
 
@@ -12,6 +15,26 @@ import numpy as np
 import pandas as pd
 
 MAX_WIDTH = 10.0  # inches; wider figures get shrunk in a default JupyterLab page
+
+
+def show(fig, *, alt):
+    """Display ``fig`` in the notebook with alternative text ``alt``, then close it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The finished figure.
+    alt : str
+        What the figure shows, in a sentence or two (not its title again): the reading a student
+        who cannot see it needs. Stored as the PNG output's ``alt`` metadata.
+    """
+    from IPython.display import display  # only where a notebook shows figures
+
+    if not isinstance(alt, str) or len(alt.split()) < 4:
+        raise ValueError("alt must say in a sentence what the figure shows, e.g. "
+                         "'Training loss of three runs over 20 epochs; Adam falls fastest.'")
+    display(fig, metadata={"image/png": {"alt": alt}})
+    plt.close(fig)
 
 
 def _axes_or_new(ax, figsize=(7.0, 4.0)):

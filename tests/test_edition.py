@@ -238,6 +238,11 @@ def test_lecture_runs_in_its_own_edition(lecture, editions, isolated, monkeypatc
     built, _ = editions(first_edition(lecture))
     nb = run_notebook(built.root / "notebooks" / lecture, built.root, isolated, monkeypatch)
     assert not errors(nb)
+    unlabelled = [index for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
+                  for out in cell.get("outputs", []) if "image/png" in out.get("data", {})
+                  and not out.get("metadata", {}).get("image/png", {}).get("alt")]
+    assert not unlabelled, (f"figures without alt text in cells {unlabelled}: show them with "
+                            "common.plotting.show(fig, alt=...)")
 
 
 @pytest.mark.slow

@@ -350,3 +350,26 @@ def test_plot_graph_backward_labels_each_use_of_a_node_and_not_array_edges():
 def test_plot_graph_backward_needs_the_gradients_first():
     with pytest.raises(ValueError, match="backward"):
         plot_graph(_squared_residual(), backward=True)
+
+
+# ------------------------------------------------------------------------------ show
+from common.plotting import show  # noqa: E402
+
+
+def test_show_displays_the_figure_with_its_alt_text_and_closes_it(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display",
+                        lambda obj, metadata=None: shown.append((obj, metadata)))
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    show(fig, alt="A falling straight line from (0, 1) to (1, 0).")
+    assert shown == [(fig, {"image/png": {"alt": "A falling straight line from (0, 1) to (1, 0)."}})]
+    assert not plt.fignum_exists(fig.number)
+
+
+@pytest.mark.parametrize("alt", [None, "", "a plot"])
+def test_show_needs_a_sentence_of_alt_text(alt):
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="alt must say"):
+        show(fig, alt=alt)
+    plt.close(fig)
