@@ -101,13 +101,13 @@ GRADED = tuple(
     + _rows("07_initialization",
             ("he_normal", ["common.initializers:he_std"], "02_two_layer_nets"),
             ("xavier_normal", ["common.initializers:xavier_std"], "02_two_layer_nets"),
-            "forward_activations", "activation_statistics")
+            "forward_activations", "activation_statistics", "init_params")
     + _rows("08_batch_norm",
-            "standardize",
+            "standardize", "batch_norm_node_gradients",
             ("BatchNormalization", ["common.layers:BatchNormalization"]))
     + _rows("09_deep_models",
             "make_grid", "run_experiments", "deepest_trainable", "best_optimizer_per_depth",
-            "accuracy_drop_without_bn")
+            "accuracy_drop_without_bn", "seed_summary", "difference_in_standard_errors")
     + _rows("10_dropout",
             ("Dropout", ["common.layers:Dropout"]),
             ("InvertedDropout", ["common.layers:Dropout"]))
@@ -116,7 +116,8 @@ GRADED = tuple(
             ("l2_gradient", ["common.regularization:penalty_gradient"]),
             ("l1_penalty", ["common.regularization:weight_penalty"]),
             ("l1_gradient", ["common.regularization:penalty_gradient"]),
-            "soft_threshold", "penalized_descent", "step_decay")
+            "soft_threshold", "penalized_descent", "step_decay", "choose_configuration",
+            "lr_drop_gain")
 )
 
 

@@ -126,9 +126,90 @@ WRONG = [
     dict(cell="activation_statistics", name="ReLU saturated counted as h < 1e-6", siblings=["ReLU saturated counted with np.isclose(h, 0)"],
          fails="test_activation_statistics",
          replace=[("saturated = np.mean(h == 0)", "saturated = np.mean(h < 1e-6)")]),
+    # --- init_params (issue #21: initialization built into the network)
+    dict(cell="init_params", name="He and Xavier swapped", fails="test_init_params",
+         replace=[('weights = he_normal(n_in, n_out, rng)\n        elif isinstance(init, str) and init == "xavier":\n            weights = xavier_normal(n_in, n_out, rng)',
+                   'weights = xavier_normal(n_in, n_out, rng)\n        elif isinstance(init, str) and init == "xavier":\n            weights = he_normal(n_in, n_out, rng)')]),
+    dict(cell="init_params", name="layers numbered from 0 (W0, b0)", fails="test_init_params",
+         replace=[("enumerate(zip(sizes[:-1], sizes[1:]), start=1)", "enumerate(zip(sizes[:-1], sizes[1:]))")]),
+    dict(cell="init_params", name="random biases", fails="test_init_params",
+         replace=[('params[f"b{layer}"] = np.zeros(n_out)', 'params[f"b{layer}"] = rng.standard_normal(n_out)')]),
+    dict(cell="init_params", name="bias of shape (1, n_out)", fails="test_init_params",
+         replace=[('params[f"b{layer}"] = np.zeros(n_out)', 'params[f"b{layer}"] = np.zeros((1, n_out))')]),
+    dict(cell="init_params", name="integer zeros as biases", fails="test_init_params",
+         replace=[('params[f"b{layer}"] = np.zeros(n_out)', 'params[f"b{layer}"] = np.zeros(n_out, dtype=int)')]),
+    dict(cell="init_params", name="a number init ignored (standard deviation 1)", fails="test_init_params",
+         replace=[("weights = init * rng.standard_normal((n_in, n_out))", "weights = rng.standard_normal((n_in, n_out))")]),
+    dict(cell="init_params", name="a number init used as the variance", fails="test_init_params",
+         replace=[("weights = init * rng.standard_normal((n_in, n_out))",
+                   "weights = np.sqrt(init) * rng.standard_normal((n_in, n_out))")]),
+    dict(cell="init_params", name="unknown init falls back to He", fails="test_init_params",
+         replace=[("""            raise ValueError(f"init must be 'he', 'xavier' or a standard deviation, got {init!r}")""",
+                   "            weights = he_normal(n_in, n_out, rng)")]),
+    dict(cell="init_params", name="ValueError that does not say what is allowed", fails="test_init_params",
+         replace=[("""raise ValueError(f"init must be 'he', 'xavier' or a standard deviation, got {init!r}")""",
+                   """raise ValueError(f"unknown init {init!r}")""")]),
+    dict(cell="init_params", name="the output layer left out", fails="test_init_params",
+         replace=[("enumerate(zip(sizes[:-1], sizes[1:]), start=1)", "enumerate(zip(sizes[:-2], sizes[1:-1]), start=1)")]),
+    dict(cell="init_params", name="a fresh generator with a fixed seed in each layer", fails="test_init_params",
+         replace=[("weights = he_normal(n_in, n_out, rng)", "weights = he_normal(n_in, n_out, np.random.default_rng(0))"),
+                  ("weights = xavier_normal(n_in, n_out, rng)", "weights = xavier_normal(n_in, n_out, np.random.default_rng(0))")]),
+    dict(cell="init_params", name="He with the layer's fan-out", fails="test_init_params",
+         replace=[("weights = he_normal(n_in, n_out, rng)", "weights = np.sqrt(2 / n_out) * rng.standard_normal((n_in, n_out))")]),
+    dict(cell="init_params", name="one weight array shared by equal-sized layers", fails="test_init_params",
+         code='''
+def init_params(sizes, init, rng):
+    cache = {}
+    params = {}
+    for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        if (n_in, n_out) not in cache:
+            if init == "he":
+                cache[n_in, n_out] = he_normal(n_in, n_out, rng)
+            elif init == "xavier":
+                cache[n_in, n_out] = xavier_normal(n_in, n_out, rng)
+            elif isinstance(init, (int, float)):
+                cache[n_in, n_out] = init * rng.standard_normal((n_in, n_out))
+            else:
+                raise ValueError("init must be 'he', 'xavier' or a number")
+        params[f"W{layer}"] = cache[n_in, n_out]
+        params[f"b{layer}"] = np.zeros(n_out)
+    return params
+'''),
 ]
 
 CORRECT = [
+    dict(cell="init_params", name="formulas written out, a dict of standard deviations, rng.normal", code='''
+def init_params(sizes, init, rng):
+    sizes = list(sizes)
+    rules = {"he": lambda a, b: np.sqrt(2.0 / a), "xavier": lambda a, b: np.sqrt(2.0 / (a + b))}
+    if isinstance(init, str):
+        if init not in rules:
+            raise ValueError(f"unknown init {init!r}: use one of {sorted(rules)} or a standard deviation")
+        std_of = rules[init]
+    elif isinstance(init, (int, float, np.floating)):
+        std_of = lambda a, b: float(init)
+    else:
+        raise ValueError(f"init is 'he', 'xavier' or a number, not {init!r}")
+    out = {}
+    for i in range(1, len(sizes)):
+        out["W" + str(i)] = rng.normal(0.0, std_of(sizes[i - 1], sizes[i]), size=(sizes[i - 1], sizes[i]))
+        out["b" + str(i)] = np.zeros(sizes[i], dtype=np.float64)
+    return out
+'''),
+    dict(cell="init_params", name="all weights first, then all biases", code='''
+def init_params(sizes, init, rng):
+    draw = {"he": he_normal, "xavier": xavier_normal}
+    if isinstance(init, str) and init in draw:
+        make = draw[init]
+    elif not isinstance(init, str) and np.isscalar(init) and init is not None:
+        make = lambda n_in, n_out, g: init * g.standard_normal((n_in, n_out))
+    else:
+        raise ValueError("init must be 'he', 'xavier' or a standard deviation (a number)")
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    weights = {f"W{i + 1}": make(n_in, n_out, rng) for i, (n_in, n_out) in enumerate(pairs)}
+    biases = {f"b{i + 1}": np.zeros(n_out) for i, (_, n_out) in enumerate(pairs)}
+    return {**weights, **biases}
+'''),
     dict(cell="he_normal", name="rng.normal with math.sqrt", code='''
 import math
 

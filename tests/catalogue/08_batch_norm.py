@@ -151,9 +151,91 @@ class BatchNormalization:
                    "        d = (self.x_hat * dout).mean(axis=0)\n"
                    "        self.x_hat *= d\n"
                    "        return self.gamma / self.std * (dout - c - self.x_hat)")]),
+    # --- batch norm: the backward pass node by node (issue #21)
+    dict(cell="bn_node_gradients", name="dE/dx_hat without gamma", fails="test_bn_node_gradients",
+         replace=[('grads["x_hat"] = gamma * dout', 'grads["x_hat"] = dout')]),
+    dict(cell="bn_node_gradients", name="dE/dsigma with the wrong sign", fails="test_bn_node_gradients",
+         replace=[('grads["sigma"] = -(grads["x_hat"] * xc).sum(axis=0) / sigma ** 2',
+                   'grads["sigma"] = (grads["x_hat"] * xc).sum(axis=0) / sigma ** 2')]),
+    dict(cell="bn_node_gradients", name="dE/dsigma not summed over the batch (a broadcast statistic)",
+         fails="test_bn_node_gradients",
+         replace=[('grads["sigma"] = -(grads["x_hat"] * xc).sum(axis=0) / sigma ** 2',
+                   'grads["sigma"] = -(grads["x_hat"] * xc) / sigma ** 2')]),
+    dict(cell="bn_node_gradients", name="dE/dv misses the 1/2 of the square root's derivative",
+         fails="test_bn_node_gradients",
+         replace=[('grads["v"] = grads["sigma"] / (2 * sigma)', 'grads["v"] = grads["sigma"] / sigma')]),
+    dict(cell="bn_node_gradients", name="dE/dxc only through x_hat (xc is used twice)",
+         fails="test_bn_node_gradients",
+         replace=[('grads["xc"] = grads["x_hat"] / sigma + grads["v"] * 2 * xc / n',
+                   'grads["xc"] = grads["x_hat"] / sigma')]),
+    dict(cell="bn_node_gradients", name="dE/dxc through v without the 1/N of the mean",
+         fails="test_bn_node_gradients",
+         replace=[('grads["xc"] = grads["x_hat"] / sigma + grads["v"] * 2 * xc / n',
+                   'grads["xc"] = grads["x_hat"] / sigma + grads["v"] * 2 * xc')]),
+    dict(cell="bn_node_gradients", name="dE/dmu with a plus sign", fails="test_bn_node_gradients",
+         replace=[('grads["mu"] = -grads["xc"].sum(axis=0)', 'grads["mu"] = grads["xc"].sum(axis=0)')]),
+    dict(cell="bn_node_gradients", name="dE/dx misses the path through mu", fails="test_bn_node_gradients",
+         replace=[('grads["x"] = grads["xc"] + grads["mu"] / n', 'grads["x"] = grads["xc"]')]),
+    dict(cell="bn_node_gradients", name="dE/dx: mu's gradient not shared out over the N rows",
+         fails="test_bn_node_gradients",
+         replace=[('grads["x"] = grads["xc"] + grads["mu"] / n', 'grads["x"] = grads["xc"] + grads["mu"]')]),
+    dict(cell="bn_node_gradients", name="dE/dgamma from dout alone", fails="test_bn_node_gradients",
+         replace=[('"gamma": (x_hat * dout).sum(axis=0)', '"gamma": dout.sum(axis=0)')]),
+    dict(cell="bn_node_gradients", name="eps hard-coded as 1e-8 (the argument ignored)",
+         fails="test_bn_node_gradients",
+         replace=[("sigma = np.sqrt(v + eps)", "sigma = np.sqrt(v + 1e-8)")]),
+    dict(cell="bn_node_gradients", name="variance with ddof=1 in the graph", fails="test_bn_node_gradients",
+         replace=[("v = (xc ** 2).mean(axis=0)", "v = (xc ** 2).sum(axis=0) / (n - 1)")]),
+    dict(cell="bn_node_gradients", name="dout scaled in place", fails="test_bn_node_gradients",
+         replace=[('grads["x_hat"] = gamma * dout', 'dout *= gamma\n    grads["x_hat"] = dout')]),
 ]
 
 CORRECT = [
+    dict(cell="bn_node_gradients", name="column by column with scalar steps", code='''
+def batch_norm_node_gradients(x, gamma, dout, eps=1e-8):
+    n, k = x.shape
+    names = ("x_hat", "xc", "x", "sigma", "v", "mu", "gamma", "beta")
+    out = {name: np.zeros(x.shape if name in ("x_hat", "xc", "x") else k) for name in names}
+    for j in range(k):
+        col, g = x[:, j], dout[:, j]
+        mu = sum(col) / n
+        xc = col - mu
+        v = sum(xc * xc) / n
+        sigma = (v + eps) ** 0.5
+        x_hat = xc / sigma
+        out["beta"][j] = g.sum()
+        out["gamma"][j] = (g * x_hat).sum()
+        dxh = gamma[j] * g
+        out["x_hat"][:, j] = dxh
+        dsigma = sum(-dxh[i] * xc[i] / sigma ** 2 for i in range(n))
+        dv = dsigma * 0.5 * (v + eps) ** -0.5
+        dxc = dxh / sigma + dv * 2.0 * xc / n
+        dmu = -dxc.sum()
+        out["sigma"][j], out["v"][j], out["mu"][j] = dsigma, dv, dmu
+        out["xc"][:, j] = dxc
+        out["x"][:, j] = dxc + dmu / n
+    return out
+'''),
+    dict(cell="bn_node_gradients", name="the handout's graph (v from x and mu) and the compact dx", code='''
+def batch_norm_node_gradients(x, gamma, dout, eps=1e-8):
+    n = len(x)
+    mean = np.mean(x, axis=0, keepdims=True)
+    centered = x - mean
+    var = np.var(x, axis=0, keepdims=True)
+    std = np.sqrt(var + eps)
+    x_hat = centered / std
+    dx_hat = dout * gamma
+    dstd = -np.sum(dx_hat * x_hat, axis=0, keepdims=True) / std
+    dvar = dstd / (2.0 * std)
+    dcentered = dx_hat / std + 2.0 * centered * dvar / n
+    # mu also enters var = mean((x - mu)**2): that path adds -2 dvar mean(x - mu), which is 0
+    dmean = -np.sum(dx_hat / std, axis=0, keepdims=True) - 2.0 * dvar * np.mean(centered, axis=0, keepdims=True)
+    c = dout.mean(axis=0)
+    d = (x_hat * dout).mean(axis=0)
+    return {"x_hat": dx_hat, "sigma": dstd.ravel(), "v": dvar.ravel(), "xc": dcentered,
+            "mu": dmean.ravel(), "x": gamma / std * (dout - c - x_hat * d),
+            "gamma": np.sum(x_hat * dout, axis=0), "beta": np.sum(dout, axis=0)}
+'''),
     dict(cell="standardize", name="np.mean and np.sqrt of np.var, one helper", code='''
 def standardize(x_train, x_test):
     mu = np.mean(x_train, axis=0, keepdims=True)

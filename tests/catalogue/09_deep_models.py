@@ -166,9 +166,87 @@ def deepest_trainable(results, threshold):
          fails="test_deepest_trainable",
          replace=[('good = results[results["test_acc"] >= threshold]',
                    'good = results[~(results["test_acc"] < threshold)]')]),
+    # --- seed_summary, difference_in_standard_errors (issue #21: spread over seeds)
+    dict(cell="seed_summary", name="population standard deviation (ddof=0)", fails="test_seed_summary",
+         code="""
+def seed_summary(results, by):
+    groups = results.groupby(list(by))["test_acc"]
+    return pd.DataFrame({"mean": groups.mean(), "std": groups.std(ddof=0), "runs": groups.size()})
+"""),
+    dict(cell="seed_summary", name="spread of every column, seed included", fails="test_seed_summary",
+         code="""
+def seed_summary(results, by):
+    groups = results.groupby(list(by))
+    return pd.DataFrame({"mean": groups["test_acc"].mean(), "std": groups.std()["seed"],
+                         "runs": groups.size()})
+"""),
+    dict(cell="seed_summary", name="grouped by the seed as well", fails="test_seed_summary",
+         code="""
+def seed_summary(results, by):
+    groups = results.groupby(list(by) + ["seed"])["test_acc"]
+    return groups.agg(["mean", "std", "count"]).rename(columns={"count": "runs"})
+"""),
+    dict(cell="seed_summary", name="standard error reported as the std", fails="test_seed_summary",
+         code="""
+def seed_summary(results, by):
+    groups = results.groupby(list(by))["test_acc"]
+    return pd.DataFrame({"mean": groups.mean(), "std": groups.std() / np.sqrt(groups.size()),
+                         "runs": groups.size()})
+"""),
+    dict(cell="seed_summary", name="index reset to columns", fails="test_seed_summary",
+         replace=[('columns={"count": "runs"})', 'columns={"count": "runs"}).reset_index()')]),
+    dict(cell="seed_summary", name="by hard-coded as depth and activation", fails="test_seed_summary",
+         replace=[("results.groupby(list(by))", 'results.groupby(["depth", "activation"])')]),
+    dict(cell="seed_summary", name="runs counted over the whole table", fails="test_seed_summary",
+         code="""
+def seed_summary(results, by):
+    out = results.groupby(list(by))["test_acc"].agg(["mean", "std"])
+    out["runs"] = len(results)
+    return out
+"""),
+    dict(cell="difference_in_standard_errors", name="standard deviations added, not standard errors",
+         fails="test_difference_in_standard_errors",
+         replace=[('spread = np.sqrt(row_a["std"] ** 2 / row_a["runs"] + row_b["std"] ** 2 / row_b["runs"])',
+                   'spread = row_a["std"] + row_b["std"]')]),
+    dict(cell="difference_in_standard_errors", name="square root of each term, added", fails="test_difference_in_standard_errors",
+         replace=[('spread = np.sqrt(row_a["std"] ** 2 / row_a["runs"] + row_b["std"] ** 2 / row_b["runs"])',
+                   'spread = row_a["std"] / np.sqrt(row_a["runs"]) + row_b["std"] / np.sqrt(row_b["runs"])')]),
+    dict(cell="difference_in_standard_errors", name="std not squared", fails="test_difference_in_standard_errors",
+         replace=[('spread = np.sqrt(row_a["std"] ** 2 / row_a["runs"] + row_b["std"] ** 2 / row_b["runs"])',
+                   'spread = np.sqrt(row_a["std"] / row_a["runs"] + row_b["std"] / row_b["runs"])')]),
+    dict(cell="difference_in_standard_errors", name="absolute value (the sign lost)", fails="test_difference_in_standard_errors",
+         replace=[('return float((row_a["mean"] - row_b["mean"]) / spread)',
+                   'return float(abs(row_a["mean"] - row_b["mean"]) / spread)')]),
+    dict(cell="difference_in_standard_errors", name="one run count for both (a's)", fails="test_difference_in_standard_errors",
+         replace=[('spread = np.sqrt(row_a["std"] ** 2 / row_a["runs"] + row_b["std"] ** 2 / row_b["runs"])',
+                   'spread = np.sqrt((row_a["std"] ** 2 + row_b["std"] ** 2) / row_a["runs"])')]),
 ]
 
 CORRECT = [
+    dict(cell="seed_summary", name="loop over groups with NumPy", code="""
+def seed_summary(results, by):
+    by = list(by)
+    rows, labels = [], []
+    for label, group in results.groupby(by):
+        acc = group["test_acc"].to_numpy(float)
+        rows.append({"mean": acc.mean(), "std": acc.std(ddof=1), "runs": len(acc)})
+        labels.append(label)
+    index = (pd.MultiIndex.from_tuples(labels, names=by) if len(by) > 1
+             else pd.Index([l[0] if isinstance(l, tuple) else l for l in labels], name=by[0]))
+    return pd.DataFrame(rows, index=index)
+"""),
+    dict(cell="seed_summary", name="pivot_table with named aggregations", code="""
+def seed_summary(results, by):
+    return results.pivot_table(index=list(by), values="test_acc",
+                               aggfunc=["mean", "std", "count"]).droplevel(1, axis=1).rename(
+        columns={"count": "runs"})
+"""),
+    dict(cell="difference_in_standard_errors", name="variances first, standard error by hand", code="""
+def difference_in_standard_errors(summary, a, b):
+    var_a = summary.loc[a, "std"] ** 2 / summary.loc[a, "runs"]
+    var_b = summary.loc[b, "std"] ** 2 / summary.loc[b, "runs"]
+    return float(summary.loc[a, "mean"] - summary.loc[b, "mean"]) / float(np.sqrt(var_a + var_b))
+"""),
     dict(cell="make_grid", name="recursive construction", code='''
 def make_grid(**factors):
     if not factors:

@@ -124,9 +124,81 @@ def step_decay(drop_every, factor=0.1):
         return factor ** ((calls[0] - 1) // drop_every)
     return schedule
 '''),
+    # --- the handout's two questions (issue #21)
+    dict(cell="choose_configuration", name="chosen by the test accuracy", fails="test_choose_configuration",
+         replace=[('["val_acc"].mean()', '["test_acc"].mean()')]),
+    dict(cell="choose_configuration", name="chosen by the training accuracy", fails="test_choose_configuration",
+         replace=[('["val_acc"].mean()', '["train_acc"].mean()')]),
+    dict(cell="choose_configuration", name="chosen by the best single run", fails="test_choose_configuration",
+         replace=[('["val_acc"].mean()', '["val_acc"].max()')]),
+    dict(cell="choose_configuration", name="the row label of the best run instead of its configuration",
+         fails="test_choose_configuration",
+         code="""
+def choose_configuration(results):
+    return results["val_acc"].idxmax()
+"""),
+    dict(cell="choose_configuration", name="grouped by config only (the drop ignored)", fails="test_choose_configuration",
+         code="""
+def choose_configuration(results):
+    best = results.groupby("config")["val_acc"].mean().idxmax()
+    return best, True
+"""),
+    dict(cell="choose_configuration", name="smallest train-validation gap instead of the best validation",
+         fails="test_choose_configuration",
+         code="""
+def choose_configuration(results):
+    gap = (results["train_acc"] - results["val_acc"]).groupby([results["config"], results["lr_drop"]]).mean()
+    return gap.idxmin()
+"""),
+    dict(cell="lr_drop_gain", name="sign reversed (without minus with)", fails="test_lr_drop_gain",
+         replace=[("return means[True] - means[False]", "return means[False] - means[True]")]),
+    dict(cell="lr_drop_gain", name="gain measured on the test set", fails="test_lr_drop_gain",
+         replace=[('["val_acc"].mean()', '["test_acc"].mean()')]),
+    dict(cell="lr_drop_gain", name="configs run one way only kept (NaN)", fails="test_lr_drop_gain",
+         replace=[("    means = means.dropna()\n", "")]),
+    dict(cell="lr_drop_gain", name="seed-by-seed differences, seeds assumed to match", fails="test_lr_drop_gain",
+         code="""
+def lr_drop_gain(results):
+    on = results[results["lr_drop"]].sort_values(["config", "seed"])
+    off = results[~results["lr_drop"]].sort_values(["config", "seed"])
+    n = min(len(on), len(off))
+    diff = on["val_acc"].to_numpy()[:n] - off["val_acc"].to_numpy()[:n]
+    return pd.Series(diff, index=on["config"].to_numpy()[:n]).groupby(level=0).mean()
+"""),
+    dict(cell="lr_drop_gain", name="ratio instead of difference", fails="test_lr_drop_gain",
+         replace=[("return means[True] - means[False]", "return means[True] / means[False]")]),
+    dict(cell="lr_drop_reason", name="(a) escaping a local minimum", fails="test_lr_drop_reason",
+         replace=[('LR_DROP_REASON = "b"', 'LR_DROP_REASON = "a"')]),
+    dict(cell="lr_drop_reason", name="(c) the drop strengthens L2", fails="test_lr_drop_reason",
+         replace=[('LR_DROP_REASON = "b"', 'LR_DROP_REASON = "c"')]),
+    dict(cell="lr_drop_reason", name="(d) learning stops, so no overfitting", fails="test_lr_drop_reason",
+         replace=[('LR_DROP_REASON = "b"', 'LR_DROP_REASON = "d"')]),
+    dict(cell="lr_drop_reason", name="the letter in upper case", fails="test_lr_drop_reason",
+         replace=[('LR_DROP_REASON = "b"', 'LR_DROP_REASON = "B"')]),
 ]
 
 CORRECT = [
+    dict(cell="choose_configuration", name="pivot table, then the maximum by hand", code="""
+def choose_configuration(results):
+    table = results.pivot_table(index=["config", "lr_drop"], values="val_acc", aggfunc="mean")
+    best = table["val_acc"].to_numpy().argmax()
+    config, lr_drop = table.index[best]
+    return (config, lr_drop)
+"""),
+    dict(cell="choose_configuration", name="dictionary of lists", code="""
+def choose_configuration(results):
+    runs = {}
+    for config, drop, acc in zip(results["config"], results["lr_drop"], results["val_acc"]):
+        runs.setdefault((config, bool(drop)), []).append(acc)
+    return max(runs, key=lambda key: sum(runs[key]) / len(runs[key]))
+"""),
+    dict(cell="lr_drop_gain", name="two group means and an inner join", code="""
+def lr_drop_gain(results):
+    with_drop = results[results["lr_drop"] == True].groupby("config")["val_acc"].mean()
+    without = results[results["lr_drop"] == False].groupby("config")["val_acc"].mean()
+    both = with_drop.index.intersection(without.index)
+    return (with_drop[both] - without[both]).sort_index()
+"""),
     dict(cell="l2", name="explicit loops with np.dot and copies", code='''
 def l2_penalty(params, alpha):
     total = 0.0
