@@ -55,6 +55,17 @@ def _check_history(history, what, columns):
                              f"{list(history.columns)}); record it in each row of the history.")
 
 
+# How a history column is named on a figure (a legend, an axis, a title).
+METRIC_NAMES = {"train_loss": "training loss", "val_loss": "validation loss",
+                "test_loss": "test loss", "train_acc": "training accuracy",
+                "val_acc": "validation accuracy", "test_acc": "test accuracy"}
+
+
+def metric_name(column):
+    """The readable name of a history column: "train_loss" -> "training loss"."""
+    return METRIC_NAMES.get(column, column.replace("_", " "))
+
+
 def _value_label(metrics):
     """y-axis label for a group of metric names: "loss", "accuracy", or "value" if mixed."""
     if all(m.endswith("loss") for m in metrics):
@@ -91,7 +102,7 @@ def plot_history(history, metrics=("train_loss", "test_loss"), ax=None, title=No
                          f"columns are {list(history.columns)}.")
     ax = _axes_or_new(ax)
     for metric in present:
-        ax.plot(history["epoch"], history[metric], label=metric)
+        ax.plot(history["epoch"], history[metric], label=metric_name(metric))
     ax.set_xlabel("epoch")
     ax.set_ylabel(_value_label(present))
     ax.set_title(title or "Training history")
@@ -110,7 +121,7 @@ def plot_learning_curves(histories, metric="train_loss", ax=None, title=None):
     metric : str, default "train_loss"
     ax : matplotlib Axes, optional
     title : str, optional
-        Defaults to "<metric> by run".
+        Defaults to "<metric's readable name> by run".
 
     Returns
     -------
@@ -125,8 +136,8 @@ def plot_learning_curves(histories, metric="train_loss", ax=None, title=None):
     for name, history in histories.items():
         ax.plot(history["epoch"], history[metric], label=str(name))
     ax.set_xlabel("epoch")
-    ax.set_ylabel(metric)
-    ax.set_title(title or f"{metric} by run")
+    ax.set_ylabel(metric_name(metric))
+    ax.set_title(title or f"{metric_name(metric).capitalize()} by run")
     ax.legend()
     return ax
 

@@ -9,6 +9,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from common.plotting import (  # noqa: E402
+    metric_name,
     MAX_WIDTH,
     plot_activation_histograms,
     plot_history,
@@ -56,7 +57,8 @@ def test_plot_history_draws_each_present_metric_with_a_legend():
     _assert_labelled(ax)
     _assert_fits_the_page(ax.figure)
     assert ax.get_ylabel() == "loss"
-    assert [line.get_label() for line in ax.get_lines()] == ["train_loss", "test_loss"]
+    # readable names in the legend, not the column names
+    assert [line.get_label() for line in ax.get_lines()] == ["training loss", "test loss"]
     np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), history["epoch"])
     np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), history["test_loss"])
     assert ax.get_legend() is not None
@@ -96,10 +98,16 @@ def test_plot_learning_curves_one_line_per_run():
     ax = plot_learning_curves(runs, metric="test_loss")
     _assert_labelled(ax)
     _assert_fits_the_page(ax.figure)
-    assert "test_loss" in ax.get_title()
+    assert ax.get_title() == "Test loss by run" and ax.get_ylabel() == "test loss"
     assert [line.get_label() for line in ax.get_lines()] == ["SGD", "Adam", "Momentum"]
     assert len(ax.get_lines()[2].get_xdata()) == 8
     assert ax.get_legend() is not None
+
+
+def test_metric_names_are_readable_and_unknown_columns_lose_their_underscores():
+    assert metric_name("train_acc") == "training accuracy"
+    assert metric_name("val_loss") == "validation loss"
+    assert metric_name("grad_norm") == "grad norm"
 
 
 def test_plot_learning_curves_on_a_provided_axes():
