@@ -14,7 +14,8 @@ repository for students at the moment assignment 08 is open:
 * ``grading/``: the student's *Validate* only, the server extension
   :mod:`grading.validate_server` and the modules it imports (:func:`tool_modules`), so that
   JupyterLab's Validate button runs off the server's event loop with the course's time limit
-  and report, as in the instructor's repository;
+  and report, as in the instructor's repository, and the prebuilt JupyterLab plugin it
+  installs (``grading/labextensions/``: *Submit* runs Validate first and confirms);
 * its own ``README.md``, ``requirements.txt``, ``pyproject.toml``, ``Makefile``,
   ``nbgrader_config.py`` and ``.gitignore`` (from ``grading/edition_files/``).
 
@@ -40,6 +41,7 @@ CATALOGUE_NAME_CHARS = 30
 FILES = Path(__file__).resolve().parent / "edition_files"
 TOOLS = "grading"                  # the package name of the student's tools in an edition
 TOOLS_ENTRY = ("validate_server",)  # what students run; tool_modules() adds what it imports
+LAB_EXTENSIONS = "labextensions"     # the tools' prebuilt JupyterLab plugins, shipped as they are
 TOP_LEVEL = frozenset({"README.md", "requirements.txt", "pyproject.toml", "Makefile",
                        "nbgrader_config.py", ".gitignore", "common", "notebooks", "assignments",
                        "solutions", TOOLS})
@@ -245,6 +247,8 @@ def build(out, *, open_assignment, with_solutions=False, repo=REPO):
     (out / TOOLS).mkdir()
     for name in tool_modules(package=repo / TOOLS):
         shutil.copy2(repo / TOOLS / f"{name}.py", out / TOOLS / f"{name}.py")
+    # the prebuilt JupyterLab plugin that validate_server installs (Submit checks first)
+    shutil.copytree(repo / TOOLS / LAB_EXTENSIONS, out / TOOLS / LAB_EXTENSIONS)
     for template, dest in (("Makefile", "Makefile"), ("nbgrader_config.py", "nbgrader_config.py"),
                            ("pyproject.toml", "pyproject.toml"), ("gitignore", ".gitignore"),
                            ("tools_init.py", f"{TOOLS}/__init__.py")):

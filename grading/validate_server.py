@@ -18,6 +18,12 @@ nbgrader.server_extensions.validate_assignment`` writes (read after nbgrader's o
 nbgrader's *Validate* handler is not loaded). nbgrader's other server extensions (formgrader,
 assignment list, courses) stay as they are.
 
+The same command installs the course's JupyterLab plugin ``dl2-submit-check`` (prebuilt, from
+``grading/labextensions/``; its source and build are in ``extensions/submit-check/``): *Submit*
+in the Assignments tab first runs this *Validate* on every notebook of the assignment, asks
+("Submit …?", or "… does not pass Validate" with each failing notebook's first line and
+*Submit anyway*), and afterwards confirms the submission's time.
+
 Configured, like any Jupyter server setting, with typed traits (``jupyter_server_config.py``
 or the command line): ``c.ValidateService.cell_timeout = 30``.
 """
@@ -25,6 +31,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -146,14 +153,31 @@ def config_files(prefix=sys.prefix):
             for name, enabled in ((EXTENSION, True), (NBGRADER_EXTENSION, False))}
 
 
+# The prebuilt JupyterLab plugin that checks before Submit (built from extensions/submit-check/)
+LAB_EXTENSION = Path(__file__).resolve().parent / "labextensions" / "dl2-submit-check"
+
+
+def lab_extension_folder(prefix=sys.prefix):
+    """Where JupyterLab of the environment ``prefix`` finds the Submit plugin."""
+    return Path(prefix) / "share" / "jupyter" / "labextensions" / LAB_EXTENSION.name
+
+
 def install(*, prefix=sys.prefix):
     """Enable this extension and disable nbgrader's *Validate* extension for every Jupyter
-    server of the environment ``prefix``; returns the files written."""
+    server of the environment ``prefix``, and install the Submit plugin for its JupyterLab;
+    returns the paths written."""
     written = []
     for path, document in config_files(prefix).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(document, indent=2) + "\n")
         written.append(path)
+    target = lab_extension_folder(prefix)
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)  # an older build: its hashed file names differ
+    shutil.copytree(LAB_EXTENSION, target)
+    written.append(target)
     return written
 
 
@@ -161,7 +185,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog=f"python -m {EXTENSION}",
         description="Serve JupyterLab's Validate from the course's handler (off the event "
-                    "loop, with a time limit per cell) in this environment.")
+                    "loop, with a time limit per cell) in this environment, and install the "
+                    "JupyterLab plugin that runs it before Submit.")
     parser.add_argument("--prefix", default=sys.prefix,
                         help="the environment (default: this Python's, %(default)s)")
     args = parser.parse_args(argv)

@@ -88,11 +88,19 @@ def edition_env(edition_root, jupyter_path=None):
     return env
 
 
-def run_notebook(path, edition_root, isolated, monkeypatch, *, allow_errors=False):
-    """Execute a notebook of an edition in the isolated interpreter; returns the notebook."""
+# The backend a student's JupyterLab kernel draws with: figures become PNG outputs (which the
+# lecture runs check for alt text); Agg, the tests' default, would leave no image to check.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def run_notebook(path, edition_root, isolated, monkeypatch, *, allow_errors=False,
+                 backend="Agg"):
+    """Execute a notebook of an edition in the isolated interpreter with the matplotlib
+    ``backend``; returns the notebook."""
     _, jupyter_path = isolated
     for key, value in edition_env(edition_root, jupyter_path).items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setenv("MPLBACKEND", backend)
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     nb = cells.read(path)
     NotebookClient(nb, timeout=600, kernel_name=KERNEL, allow_errors=allow_errors,
@@ -127,7 +135,9 @@ def test_edition_holds_what_students_may_see_and_nothing_else(label, editions):
                         ".grading", "release"}
     # of the grading package, only the student's Validate and what it imports
     assert sorted(p.name for p in (built.root / edition.TOOLS).iterdir()) == sorted(
-        ["__init__.py"] + [f"{m}.py" for m in edition.tool_modules()])
+        ["__init__.py", edition.LAB_EXTENSIONS] + [f"{m}.py" for m in edition.tool_modules()])
+    plugin = built.root / edition.TOOLS / edition.LAB_EXTENSIONS / "dl2-submit-check"
+    assert (plugin / "package.json").is_file() and list((plugin / "static").glob("remoteEntry.*.js"))
     assert not {"catalogue.py", "course.py", "classroom.py", "sandbox.py"} & {
         p.name for p in (built.root / edition.TOOLS).iterdir()}
     requirements = (built.root / "requirements.txt").read_text()
@@ -236,8 +246,12 @@ def test_a_leaking_edition_is_reported(tmp_path, inputs):
 @pytest.mark.parametrize("lecture", LECTURES)
 def test_lecture_runs_in_its_own_edition(lecture, editions, isolated, monkeypatch):
     built, _ = editions(first_edition(lecture))
-    nb = run_notebook(built.root / "notebooks" / lecture, built.root, isolated, monkeypatch)
+    nb = run_notebook(built.root / "notebooks" / lecture, built.root, isolated, monkeypatch,
+                      backend=INLINE_BACKEND)
     assert not errors(nb)
+    figures = [out for cell in nb.cells if cell.cell_type == "code"
+               for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
+    assert figures, "the lecture drew no figure as a student's JupyterLab would see it"
     unlabelled = [index for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
                   for out in cell.get("outputs", []) if "image/png" in out.get("data", {})
                   and not out.get("metadata", {}).get("image/png", {}).get("alt")]

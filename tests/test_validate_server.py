@@ -33,7 +33,7 @@ RESPONSIVE = 2.0  # seconds within which the server must answer meanwhile
 
 def test_install_enables_the_course_handler_and_disables_nbgraders(tmp_path):
     written = validate_server.install(prefix=tmp_path)
-    assert len(written) == 2 and all(p.exists() for p in written)
+    assert len(written) == 3 and all(p.exists() for p in written)
     folder = tmp_path / "etc" / "jupyter"
     # nbgrader's own file enables all four of its extensions; the course's files are read after
     (folder / "jupyter_server_config.d" / "nbgrader.json").write_text(json.dumps(
@@ -43,12 +43,28 @@ def test_install_enables_the_course_handler_and_disables_nbgraders(tmp_path):
     assert extensions[validate_server.NBGRADER_EXTENSION] is False
 
 
+def test_install_puts_the_submit_plugin_where_jupyterlab_finds_it_replacing_an_older_build(tmp_path):
+    target = validate_server.lab_extension_folder(tmp_path)
+    (target / "static").mkdir(parents=True)
+    (target / "static" / "remoteEntry.old.js").write_text("// an older build")
+    validate_server.install(prefix=tmp_path)
+    built = sorted(p.relative_to(validate_server.LAB_EXTENSION)
+                   for p in validate_server.LAB_EXTENSION.rglob("*"))
+    assert sorted(p.relative_to(target) for p in target.rglob("*")) == built
+    # what JupyterLab reads to load a prebuilt plugin: its name and the entry file it built
+    manifest = json.loads((target / "package.json").read_text())
+    assert manifest["name"] == "dl2-submit-check"
+    assert (target / manifest["jupyterlab"]["_build"]["load"]).is_file()
+
+
 def test_this_environment_has_it_installed():
     folder = Path(sys.prefix) / "etc" / "jupyter"
     extensions = ExtensionConfigManager(read_config_path=[str(folder)]).get_jpserver_extensions()
     assert extensions.get(validate_server.EXTENSION) is True, "run `make` (or python -m " \
         "grading.validate_server) to enable the course's Validate handler"
     assert extensions.get(validate_server.NBGRADER_EXTENSION) is False
+    assert (validate_server.lab_extension_folder() / "package.json").is_file(), (
+        "run `make` (or python -m grading.validate_server) to install the Submit plugin")
 
 
 def _slow_notebook():

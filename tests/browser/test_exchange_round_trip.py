@@ -3,6 +3,10 @@ Assignments tab, the instructor collects and runs ``grade-class`` and releases t
 and the student fetches it in the Assignments tab (what broke when grade-class left no
 timestamp.txt in feedback/).
 
+Submit goes through the course's JupyterLab plugin (``extensions/submit-check``): for the
+untouched release it warns that Validate fails (Cancel hands nothing in); for the solved
+notebook it asks, and after Submit it confirms the submission's time.
+
 The course folder is made by ``python -m grading init-course`` (its own exchange folder); the
 student's JupyterLab runs in a folder of its own whose nbgrader config names that exchange.
 Screenshots of each step are kept in ``tests/browser/output/``.
@@ -84,15 +88,32 @@ def test_fetch_submit_grade_release_and_fetch_feedback(course_and_student, page,
     screenshot(page, "roundtrip_1_fetched")
     path = student / "fetched" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"  # not beside the config
     assert path.is_file(), "Fetch puts the assignment in the fetched/ folder"
-    # the student's work: the instructor solution filled in
+    inbound = init_course.exchange_root(course) / "dl2" / "inbound"
+
+    # Submit of the untouched release: the course's plugin runs Validate first and warns
+    fetched.get_by_role("button", name="Submit").click()
+    warning = page.locator(".jp-Dialog").filter(has_text=f"{ASSIGNMENT} does not pass Validate")
+    warning.wait_for(timeout=180_000)
+    assert "test cells failed" in warning.inner_text()
+    screenshot(page, "roundtrip_2_submit_warns_after_failed_validate")
+    warning.get_by_role("button", name="Cancel").click()
+    warning.wait_for(state="detached")
+    assert not list(inbound.glob("*")), "Cancel must not hand anything in"
+
+    # the student's work: the instructor solution filled in; now Submit asks, then confirms
     solution = cells.solution_sources(course.source_notebook(ASSIGNMENT, path.name))
     cells.write(cells.fill_answers(cells.read(path), solution), path)
-
-    page.on("dialog", lambda dialog: dialog.accept())  # a confirmation, if Submit asks
     fetched.get_by_role("button", name="Submit").click()
+    question = page.locator(".jp-Dialog").filter(has_text=f"Submit {ASSIGNMENT}?")
+    question.wait_for(timeout=180_000)
+    assert "Validate passes" in question.inner_text()
+    screenshot(page, "roundtrip_3_submit_asks")
+    question.get_by_role("button", name="Submit").click()
+    page.get_by_text(f"Submitted {ASSIGNMENT} at").wait_for(timeout=120_000)
     submitted = row(page, "#submitted_assignments_list")
     submitted.wait_for(timeout=120_000)
-    screenshot(page, "roundtrip_2_submitted")
+    screenshot(page, "roundtrip_4_submitted_and_confirmed")
+    assert len(list(inbound.glob("*"))) == 1, "one submission in the exchange"
 
     nbgrader("collect", ASSIGNMENT, cwd=course.root)
     classroom.grade_class(course, [ASSIGNMENT], jobs=2, show_progress=False,
@@ -106,7 +127,7 @@ def test_fetch_submit_grade_release_and_fetch_feedback(course_and_student, page,
     submitted.get_by_text("feedback available to fetch").wait_for(timeout=60_000)
     submitted.get_by_role("button", name="Fetch Feedback").click()
     submitted.get_by_text("view feedback").wait_for(timeout=60_000)
-    screenshot(page, "roundtrip_3_feedback_fetched")
+    screenshot(page, "roundtrip_5_feedback_fetched")
     pages = list((student / "fetched" / ASSIGNMENT / "feedback").rglob(f"{ASSIGNMENT}.html"))
     assert len(pages) == 1, pages
     text = " ".join(pages[0].read_text().split())
