@@ -53,3 +53,44 @@ def test_each_handout_erratum_has_its_note_where_the_formula_is():
         for section in sections:
             assert f"**A note on the handout ({section}).**" in text, (
                 f"{name}: no 'A note on the handout ({section})' box")
+
+
+# Each lecture of units 6-12 ends with exercises and their worked solutions, folded (issue #21).
+EXERCISES_FROM_UNIT = 6
+EXERCISE_COUNT = range(3, 6)
+
+
+def _exercises(path):
+    """The markdown cells after the lecture's last '## N. Exercises' heading (or None)."""
+    import json
+    import re
+
+    cells = json.loads(Path(path).read_text())["cells"]
+    heading = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+               and re.match(r"## \d+\. Exercises\s*$", "".join(c["source"]).split("\n")[0])]
+    if not heading:
+        return None
+    return cells[heading[-1] + 1:]
+
+
+def test_each_lecture_ends_with_exercises_and_folded_solutions():
+    lectures = [p for p in LECTURES if int(p.name[:2]) >= EXERCISES_FROM_UNIT]
+    assert len(lectures) == 12 - EXERCISES_FROM_UNIT + 1
+    for path in lectures:
+        after = _exercises(path)
+        assert after is not None, f"{path.name}: no '## N. Exercises' section"
+        assert all(c["cell_type"] == "markdown" for c in after), (
+            f"{path.name}: the exercises are the lecture's last cells (markdown only)")
+        exercises = ["".join(c["source"]) for c in after]
+        assert len(exercises) in EXERCISE_COUNT, (
+            f"{path.name}: {len(exercises)} exercises, expected 3-5 (one per cell)")
+        for number, text in enumerate(exercises, start=1):
+            where = f"{path.name}, exercise {number}"
+            assert text.startswith(f"**Exercise {number}.**"), f"{where}: start with '**Exercise {number}.**'"
+            assert text.count("<details>") == 1 and text.count("</details>") == 1, (
+                f"{where}: one folded solution, <details>…</details>")
+            question, solution = text.split("<details>")
+            assert "<summary>Solution</summary>" in solution, f"{where}: <summary>Solution</summary>"
+            body = solution.split("</summary>", 1)[1].split("</details>")[0]
+            assert len(body.split()) >= 15, f"{where}: a worked solution, not just the answer"
+            assert len(question.split()) >= 10, f"{where}: the question says what to do"
