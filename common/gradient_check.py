@@ -114,6 +114,11 @@ def layer_kind(layer, loss=False):
     return LAYER
 
 
+# The smallest (and, inverted, the largest) factor between the analytic and the numeric
+# gradient that a hint reports; further apart, the numeric one is rounding noise around 0.
+MIN_FACTOR = 1e-4
+
+
 def _hint(name, analytic, numeric, batch_size, kind=OTHER):
     """Guess the usual mistake from how the analytic gradient differs from the numeric one.
 
@@ -128,7 +133,10 @@ def _hint(name, analytic, numeric, batch_size, kind=OTHER):
     denom = float(np.sum(numeric * numeric))
     if denom > 0:
         ratio = float(np.sum(analytic * numeric)) / denom
-        fits = rel_error(analytic, ratio * numeric) < 1e-3
+        # A numeric gradient that is only rounding noise (the loss does not depend on the
+        # parameter) can look like a huge multiple of the analytic one: no factor to report.
+        plausible = MIN_FACTOR <= abs(ratio) <= 1 / MIN_FACTOR
+        fits = plausible and rel_error(analytic, ratio * numeric) < 1e-3
         n = batch_size
         if fits and n and n > 1 and abs(ratio - n) < 1e-3 * n:
             if kind in LAYER_KINDS:

@@ -338,8 +338,11 @@ def test_the_course_validate_works_in_an_edition(editions, isolated, tmp_path):
                            str(tmp_path / "env")], cwd=built.root, capture_output=True,
                           text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    written = sorted(p.name for p in (tmp_path / "env").rglob("*.json"))
-    assert len(written) == 2, written
+    configs = sorted(p.name for p in (tmp_path / "env" / "etc").rglob("*.json"))
+    assert configs == ["grading.validate_server.json",
+                       "nbgrader.server_extensions.validate_assignment.json"], configs
+    plugin = tmp_path / "env" / "share" / "jupyter" / "labextensions" / "dl2-submit-check"
+    assert (plugin / "package.json").is_file(), sorted((tmp_path / "env").rglob("*"))
     # what the Validate button runs, with only the edition importable
     blank = built.root / "assignments" / "05_multilayer_nets" / "05_multilayer_nets.ipynb"
     proc = subprocess.run([str(python), "-m", "grading.validate_run", "--json", str(blank)],

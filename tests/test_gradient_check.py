@@ -269,3 +269,17 @@ def test_check_close_shows_the_values_got_and_expected_then_the_hint():
     assert lines[-1] == "  hint: a step of about 3.16 lr: the bias correction is missing"
     with pytest.raises(GradientCheckError, match=r"(?s)got 2, expected 1"):
         check_close("loss", 2.0, 1.0)
+
+
+def test_a_numeric_gradient_that_is_only_rounding_noise_gets_no_factor_hint():
+    # the loss does not depend on the parameter: the numeric gradient is noise around 0 (here
+    # even proportional to the analytic one), and "it is -1.8e+10 times the right value" would
+    # change with the machine's rounding
+    analytic = np.array([0.3, -0.2, 0.1])
+    for noise in (analytic * -5.5e-11, np.array([-3e-12, 1e-12, 5e-12])):
+        with pytest.raises(GradientCheckError) as info:
+            check_gradient("db2", analytic, noise)
+        assert "times the right value" not in str(info.value), str(info.value)
+    with pytest.raises(GradientCheckError) as info:  # a real factor is still reported
+        check_gradient("db2", analytic, analytic / 3)
+    assert "it is 3 times the right value" in str(info.value)

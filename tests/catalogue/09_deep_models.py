@@ -247,6 +247,12 @@ def difference_in_standard_errors(summary, a, b):
     var_b = summary.loc[b, "std"] ** 2 / summary.loc[b, "runs"]
     return float(summary.loc[a, "mean"] - summary.loc[b, "mean"]) / float(np.sqrt(var_a + var_b))
 """),
+    dict(cell="difference_in_standard_errors", name="np.hypot of the two standard errors", code="""
+def difference_in_standard_errors(summary, a, b):
+    se_a = summary.loc[a, "std"] / np.sqrt(summary.loc[a, "runs"])
+    se_b = summary.loc[b, "std"] / np.sqrt(summary.loc[b, "runs"])
+    return float((summary.loc[a, "mean"] - summary.loc[b, "mean"]) / np.hypot(se_a, se_b))
+"""),
     dict(cell="make_grid", name="recursive construction", code='''
 def make_grid(**factors):
     if not factors:

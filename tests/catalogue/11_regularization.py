@@ -199,6 +199,22 @@ def lr_drop_gain(results):
     both = with_drop.index.intersection(without.index)
     return (with_drop[both] - without[both]).sort_index()
 """),
+    dict(cell="lr_drop_gain", name="loop over configs with boolean masks", code="""
+def lr_drop_gain(results):
+    gains = {}
+    for config in sorted(set(results["config"])):
+        runs = results[results["config"] == config]
+        drop = runs["lr_drop"].astype(bool)
+        if drop.any() and (~drop).any():
+            gains[config] = runs.loc[drop, "val_acc"].mean() - runs.loc[~drop, "val_acc"].mean()
+    return pd.Series(gains, dtype=float)
+"""),
+    dict(cell="lr_drop_reason", name="the letter in single quotes", code="""
+LR_DROP_REASON = 'b'
+"""),
+    dict(cell="lr_drop_reason", name="the letter lower-cased from a capital", code="""
+LR_DROP_REASON = "B".lower()
+"""),
     dict(cell="l2", name="explicit loops with np.dot and copies", code='''
 def l2_penalty(params, alpha):
     total = 0.0
