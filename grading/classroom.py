@@ -23,6 +23,8 @@ re-run skip what is done and finish the rest. Same inputs give the same grades; 
 submission or source is regraded, and one that can no longer be graded gets 0 with a reason,
 never a stale grade.
 """
+import collections
+import contextlib
 import json
 import os
 import resource
@@ -30,14 +32,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from grading import cells, find_fatal, guard, preflight, sandbox, sandbox_check
+from grading import cells, find_fatal, forkkernel, guard, preflight, sandbox, sandbox_check
 from grading.course import TIMESTAMP_FILE, Course, CourseError, RunOptions, nbgrader_environment
 from grading.fingerprint import grader_fingerprint, input_hash
 from grading.limits import Limits, default_jobs
@@ -119,7 +122,80 @@ def answer_errors(path, name):
     return notes
 
 
+# ----------------------------------------------------------------------------- fork server
+class LocalForkServer:
+    """One warm fork server (:class:`grading.forkkernel.ForkServer`) for every nbgrader run of
+    one :func:`grade_assignments` call, instead of one per run: its imports (ipykernel, NumPy,
+    pandas, Matplotlib, ``common``) are paid once per class, not once per batch.
+
+    It only forks: every kernel still enters its own new OS sandbox before it runs anything
+    (:func:`grading.forkserver._enter_sandbox`, as on a Dask worker), so sharing the server
+    shares no files, processes or memory between submissions. It runs under the
+    per-submission memory limit (its kernels inherit it, as they inherit an nbgrader run's),
+    is started on first use (:meth:`start` warms it in the background) and again whenever it
+    has died (:meth:`socket`); :meth:`close` stops it and its kernels.
+    """
+
+    def __init__(self, *, memory_bytes):
+        self.memory_bytes = memory_bytes
+        self.server = None
+        self.starts = 0  # how many servers were started (tests, diagnostics)
+        self._lock = threading.Lock()
+        self._closed = False
+        self._warming = None
+
+    def start(self):
+        """Start the server in a background thread (it imports for a few seconds); once."""
+        with self._lock:
+            if self._warming is None:
+                self._warming = threading.Thread(target=self._warm, name="dl2-fork-server",
+                                                 daemon=True)
+                self._warming.start()
+        return self
+
+    def _warm(self):
+        try:
+            self.socket()
+        except (OSError, RuntimeError):
+            pass  # the first run that needs it tries again, and reports the error
+
+    def socket(self):
+        """The running server's socket path (a new server if there is none or it died)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the grading fork server was closed")
+            if self.server is None or not self.server.alive():
+                if self.server is not None:
+                    self.server.stop()
+                self.server = None
+                self.server = forkkernel.ForkServer(memory_bytes=self.memory_bytes)
+                self.starts += 1
+            return self.server.path
+
+    def close(self):
+        with self._lock:
+            self._closed = True
+            if self.server is not None:
+                self.server.stop()
+                self.server = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _server_socket(server):
+    """The socket of ``server``: a path (a Dask worker's server), a :class:`LocalForkServer`
+    (asked at every run, so a dead one is replaced) or None (the run starts its own)."""
+    return server.socket() if isinstance(server, LocalForkServer) else server
+
+
 # ------------------------------------------------------------------------------- sandboxes
+_READ = object()  # AssignmentGrader.prepare: read the due date from the course's gradebook
+
+
 @dataclass(frozen=True, kw_only=True)
 class AssignmentGrader:
     """Grades submissions of one assignment in sandbox courses, made from one template.
@@ -141,9 +217,9 @@ class AssignmentGrader:
     template : Course
         The assignment released, with a gradebook that knows it.
     limits : Limits
-    fork_server : str or None
-        The socket of a fork server that outlives this grader (a Dask worker's); None: each
-        nbgrader run starts its own.
+    fork_server : str, LocalForkServer or None
+        A fork server that outlives this grader: a socket (a Dask worker's server) or the
+        class grader's :class:`LocalForkServer`; None: each nbgrader run starts its own.
     """
 
     course: Course | None
@@ -152,23 +228,26 @@ class AssignmentGrader:
     work: Path
     template: Course
     limits: Limits
-    fork_server: str | None = None
+    fork_server: str | LocalForkServer | None = None
 
     @classmethod
-    def prepare(cls, course, assignment, *, work, limits):
-        """Make the template course in ``work`` (release and gradebook of ``assignment``)."""
+    def prepare(cls, course, assignment, *, work, limits, fork_server=None, duedate=_READ):
+        """Make the template course in ``work`` (release and gradebook of ``assignment``).
+        ``duedate``: the assignment's, when the caller has read it from the course's gradebook
+        (by default it is read here)."""
         path = Path(work) / "template"
         if path.exists():
             shutil.rmtree(path)
         template = Course.create(path, [assignment], like=course)
         template.generate_release(assignment)
-        with course.gradebook() as master:
-            duedate = master.find_assignment(assignment).duedate
+        if duedate is _READ:
+            with course.gradebook() as master:
+                duedate = master.find_assignment(assignment).duedate
         if duedate is not None:
             with template.gradebook() as gb:
                 gb.update_or_create_assignment(assignment, duedate=duedate)
         return cls(course=course, assignment=assignment, names=course.notebook_names(assignment),
-                   work=Path(work), template=template, limits=limits)
+                   work=Path(work), template=template, limits=limits, fork_server=fork_server)
 
     def sandbox(self, name):
         """A fresh sandbox course called ``name`` (an older one of that name is replaced)."""
@@ -201,7 +280,7 @@ class AssignmentGrader:
         args = ["autograde", self.assignment, "--force"]
         if student:
             args.append(f"--student={student}")
-        options = RunOptions.for_sandbox(self.limits, fork_server=self.fork_server)
+        options = RunOptions.for_sandbox(self.limits, fork_server=_server_socket(self.fork_server))
         return run_limited(box.nbgrader_command(*args, options=options),
                            cwd=box.root, timeout=self.limits.run_timeout(submissions),
                            memory_bytes=self.limits.memory_bytes)
@@ -242,14 +321,26 @@ class AssignmentGrader:
     def grade_staged(self, results, *, batch_id):
         """Grade submissions already through :meth:`preflight` in one sandbox (those that
         failed one by one); returns ``results`` with their scores filled in."""
+        _, failed = self.grade_together(results, batch_id=batch_id)
+        for result in failed:
+            self.grade_alone(result)
+        return results
+
+    def grade_together(self, results, *, batch_id):
+        """The first pass of :meth:`grade_staged`: ``results`` graded in one sandbox.
+        Returns ``(graded, failed)``; the failed are for :meth:`grade_alone` (the class
+        grader hands each to its pool, so they are regraded side by side)."""
         box = self.sandbox(f"batch-{batch_id}")
         staged = [result for result in results if self.place(box, result)]
         if staged:
             self.autograde(box, len(staged))
-        for result in staged:
-            if not self.collect(box, result):
-                self.grade_alone(result)
-        return results
+        failed = [result for result in staged if not self.collect(box, result)]
+        return [result for result in results if not any(r is result for r in failed)], failed
+
+    def grade_batch_first(self, students, *, batch_id):
+        """:meth:`grade_together` of some students: ``(graded, failed)``."""
+        return self.grade_together([self.preflight(student) for student in students],
+                                   batch_id=batch_id)
 
     def grade_alone(self, result, *, attempts=3):
         """Grade one submission by itself; stub out the cell that kills or hangs the kernel."""
@@ -367,12 +458,14 @@ class _Job:
     futures: list = field(default_factory=list)
 
 
-def _plan(course, assignment, *, force, limits, progress, cluster=None):
-    """Release ``assignment``; find the submissions whose grades are missing or out of date."""
+def _plan(course, assignment, *, force, limits, progress, cluster=None, fork_server=None):
+    """Release ``assignment``; find the submissions whose grades are missing or out of date.
+    When there are some, the sandboxes' template is released beside the course's release
+    (they are two independent nbgrader runs) and the fork server is warmed meanwhile."""
     work = course.root / STATE / "work" / assignment
     state_dir = course.root / STATE / "state" / assignment
-    course.generate_release(assignment)
-    # grades made without the sandbox are redone once it is back
+    # grades made without the sandbox are redone once it is back (the hash does not depend on
+    # the release, so it is known before the release is made)
     fingerprint = grader_fingerprint(course) + ("" if limits.sandbox else "+unsandboxed")
     states, todo = {}, []
     for student in course.submitted_students(assignment):
@@ -387,51 +480,105 @@ def _plan(course, assignment, *, force, limits, progress, cluster=None):
                 continue
         todo.append((student, digest))
     job = _Job(assignment, course.notebook_names(assignment), states, todo, work)
-    if todo:
-        job.grader = AssignmentGrader.prepare(course, assignment, work=work, limits=limits)
-        job.runner = cluster.remote(job.grader) if cluster else job.grader
+    if not todo:
+        course.generate_release(assignment)
+        return job
+    if fork_server is not None:
+        fork_server.start()  # (no-op once started) its imports overlap with the releases
+    with course.gradebook() as master:  # read here: only this thread opens the gradebook
+        duedate = master.find_assignment(assignment).duedate
+    with ThreadPoolExecutor(1) as side:
+        template = side.submit(AssignmentGrader.prepare, course, assignment, work=work,
+                               limits=limits, fork_server=fork_server, duedate=duedate)
+        try:
+            course.generate_release(assignment)
+        finally:
+            job.grader = template.result()
+    job.runner = cluster.remote(job.grader) if cluster else job.grader
     return job
+
+
+# A small class's assignment is graded in one nbgrader run rather than split between the
+# workers: each run costs an nbgrader start-up, and the pool holds the next assignments' runs
+# (PIPELINE) to keep the workers busy.
+MIN_BATCH = 8
+PIPELINE = 2  # assignments released and queued ahead of the one being recorded
 
 
 def _submit(pool, job, *, limits, jobs):
     """Queue the job's batches on ``pool``."""
-    # big batches amortize the start-up of nbgrader and of its fork server; one batch per
-    # worker is enough, since the pool holds the next assignment's batches too
-    size = max(1, min(limits.batch_size, -(-len(job.todo) // max(1, jobs))))
+    if not job.todo:
+        return
+    # big batches amortize the start-up of nbgrader; one batch per worker is enough, since
+    # the pool holds the next assignments' batches too
+    local = job.runner is job.grader  # (a cluster's slots are many: its batches stay small)
+    smallest = MIN_BATCH if local else 1
+    size = max(1, min(limits.batch_size, max(smallest, -(-len(job.todo) // max(1, jobs)))))
     batches = [job.todo[i:i + size] for i in range(0, len(job.todo), size)]
-    job.futures = [pool.submit(job.runner.grade_batch, [s for s, _ in b], batch_id=k)
+    # on this machine a batch's failed submissions come back to be regraded alone, each as a
+    # task of its own (side by side); a cluster's worker regrades them itself
+    first = job.runner.grade_batch_first if local else job.runner.grade_batch
+    job.futures = [pool.submit(first, [s for s, _ in b], batch_id=k)
                    for k, b in enumerate(batches)]
 
 
-def _finish(course, job, progress):
-    """Record each batch's results as it completes (gradebook, ``autograded/``, state file)."""
+def _finish(course, job, progress, pool=None):
+    """Record each batch's results as it completes (gradebook, ``autograded/``, state file);
+    a submission that failed in its batch is queued on ``pool`` to be graded alone, and
+    recorded when that is done."""
     state_dir = course.root / STATE / "state" / job.assignment
     digests = dict(job.todo)
-    for future in as_completed(job.futures):
-        for result in future.result():
-            record(course, result, job.names)
-            state = {"input_hash": digests[result.student], "scores": result.scores,
-                     "notes": result.notes, "flags": result.flags,
-                     "timestamp": result.timestamp, "graded_at": time.time(),
-                     "ran_on": result.ran_on}
-            _write_atomic(state_dir / f"{result.student}.json", json.dumps(state, indent=1))
-            job.states[result.student] = state
-            if progress:
-                progress.set_postfix_str(f"{job.assignment}/{result.student}")
-                progress.update(1)
+    pending = set(job.futures)
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            value = future.result()
+            if isinstance(value, Result):  # graded alone
+                results = [value]
+            elif isinstance(value, tuple):  # a local batch: (graded, failed)
+                results, failed = value
+                for result in failed:
+                    if pool is None:
+                        results.append(job.grader.grade_alone(result))
+                    else:
+                        pending.add(pool.submit(job.grader.grade_alone, result))
+            else:
+                results = value
+            for result in results:
+                _record_state(course, job, result, digests[result.student], state_dir)
+                if progress:
+                    progress.set_postfix_str(f"{job.assignment}/{result.student}")
+                    progress.update(1)
     if job.todo:
         shutil.rmtree(job.work, ignore_errors=True)
     return job.states
+
+
+def _record_state(course, job, result, digest, state_dir):
+    record(course, result, job.names)
+    state = {"input_hash": digest, "scores": result.scores, "notes": result.notes,
+             "flags": result.flags, "timestamp": result.timestamp, "graded_at": time.time(),
+             "ran_on": result.ran_on}
+    _write_atomic(state_dir / f"{result.student}.json", json.dumps(state, indent=1))
+    job.states[result.student] = state
+
+
+def _closing(server):
+    """A context that closes ``server`` (a :class:`LocalForkServer` or None) at its end."""
+    return server if server is not None else contextlib.nullcontext()
 
 
 def grade_assignments(course, assignments, *, jobs=None, limits=None, force=False, progress=None,
                       feedback=False, cluster=None):
     """Grade every submission of each assignment; returns ``{assignment: {student: state}}``.
 
-    One pool of ``jobs`` workers grades batches of submissions. The course gradebook is only
-    written from this thread: while the workers grade one assignment, this thread releases
-    the next one and prepares its sandboxes, then records the first one's results, so the
-    cores never wait for the one-at-a-time steps. With ``feedback=True`` an assignment's
+    One pool of ``jobs`` workers grades batches of submissions, every kernel forked from one
+    warm fork server (:class:`LocalForkServer`, started once for the call and again if it
+    dies). The course gradebook is only written from this thread: while the workers grade,
+    this thread releases the next assignments (:data:`PIPELINE` ahead; the sandboxes'
+    template is released beside the course's release) and records results as they come,
+    so the cores never wait for the one-at-a-time steps. A submission that failed in its
+    batch is regraded alone as a task of its own. With ``feedback=True`` an assignment's
     ``nbgrader generate_feedback`` joins the pool as soon as its grades are all recorded.
 
     Parameters
@@ -454,10 +601,10 @@ def grade_assignments(course, assignments, *, jobs=None, limits=None, force=Fals
     limits = limits or Limits()
     jobs = jobs or default_jobs()
     slots = cluster.slots() if cluster else jobs  # batches graded at once
-    done, previous, feedback_runs = {}, None, []
+    done, feedback_runs = {}, []
 
     def finish(job, last=False):
-        done[job.assignment] = _finish(course, job, progress)
+        done[job.assignment] = _finish(course, job, progress, pool)
         if feedback and done[job.assignment]:
             # the last assignment's feedback has the workers to itself: split it between them
             graded = course.graded_students(job.assignment)
@@ -468,17 +615,21 @@ def grade_assignments(course, assignments, *, jobs=None, limits=None, force=Fals
                                                  notice="" if limits.sandbox else UNSANDBOXED,
                                                  exclude=others))
 
+    # one warm fork server for every local nbgrader run (a cluster's workers have their own)
+    server = (LocalForkServer(memory_bytes=limits.memory_bytes)
+              if limits.fork_kernels and cluster is None else None)  # started by _plan
     # with a cluster, a thread per remote batch waits for it, and feedback has its own
-    with ThreadPoolExecutor(max(1, slots + (jobs if cluster else 0))) as pool:
+    with _closing(server), ThreadPoolExecutor(max(1, slots + (jobs if cluster else 0))) as pool:
+        queued = collections.deque()  # planned and submitted, not yet recorded
         for assignment in assignments:
             job = _plan(course, assignment, force=force, limits=limits, progress=progress,
-                        cluster=cluster)
+                        cluster=cluster, fork_server=server)
             _submit(pool, job, limits=limits, jobs=slots)
-            if previous is not None:
-                finish(previous)
-            previous = job
-        if previous is not None:
-            finish(previous, last=True)
+            queued.append(job)
+            if len(queued) > PIPELINE:
+                finish(queued.popleft())
+        while queued:
+            finish(queued.popleft(), last=not queued)
         for run in feedback_runs:
             run.result()  # a failed feedback run raises here
     return done

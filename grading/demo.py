@@ -13,6 +13,7 @@ feedback and grades are in ``demo_class/reports``, ``demo_class/feedback`` and
 """
 import hashlib
 import shutil
+import time
 import warnings
 
 import pandas as pd
@@ -74,11 +75,14 @@ def main(root=None, *, jobs=None, limits=DEMO_LIMITS, full=False):
                 else len(regular_students()) + len(hostile_students()))
     print(f"Simulating {students} students x {len(names)} assignments in {root} "
           f"({'the full class' if full else 'one student of every kind; --full for all'}) ...")
+    start = time.perf_counter()
     course = make_demo_class(root, names, full=full)
+    built = time.perf_counter() - start
     _, elapsed = classroom.grade_class(course, names, jobs=jobs, limits=limits)
     table = pd.read_csv(course.root / "reports" / "grades_table.csv", index_col=0)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(f"\nScores (points / max), {len(table)} students, graded in {elapsed:.0f} s:\n")
+        print(f"\nScores (points / max), {len(table)} students, class built in {built:.0f} s, "
+              f"graded in {elapsed:.0f} s:\n")
         print(table.to_string())
     print(f"\nReport: {course.root / 'reports' / 'report.md'}")
     return table

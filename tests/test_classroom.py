@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from grading import cells, classroom, simulate
+from grading import cells, classroom, forkkernel, simulate
 from grading.course import REPO, Course, nbgrader_environment, repository
 from grading.limits import Limits
 
@@ -248,3 +248,62 @@ def test_several_assignments_are_graded_side_by_side_into_one_gradebook(tmp_path
             assert len(pages) == len(repository().notebook_names(assignment)), (assignment, student)
     assert not (course / classroom.STATE / "work").exists() or \
         not any((course / classroom.STATE / "work").iterdir()), "sandboxes are cleaned up"
+
+
+def test_local_fork_server_is_started_once_and_again_when_it_died():
+    server = classroom.LocalForkServer(memory_bytes=Limits().memory_bytes)
+    with server:
+        server.start()
+        server.start()  # warming twice starts one server
+        path = server.socket()
+        assert server.socket() == path and server.starts == 1
+        assert os.path.exists(path)
+        server.server.proc.kill()
+        server.server.proc.wait()
+        again = server.socket()
+        assert server.starts == 2 and again != path and server.server.alive()
+        proc = server.server.proc
+    assert proc.poll() is not None, "closing stops the server"
+    with pytest.raises(RuntimeError):
+        server.socket()
+
+
+def test_one_fork_server_serves_every_run_and_is_restarted_if_it_dies(tmp_path, monkeypatch):
+    """grade_assignments starts one fork server for all of its nbgrader runs (none starts its
+    own) and a new one when it has died between runs; every grade stays as expected."""
+    names = ["02_two_layer_nets", "10_dropout"]
+    personas = ["solution-1", "blank-1"]
+    course = simulate.make_class(tmp_path / "course", names, personas=personas)
+    started, sockets = [], []
+
+    class Counted(forkkernel.ForkServer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            started.append(self)
+
+    real_run = classroom.run_limited
+
+    def run(cmd, **kwargs):
+        if "autograde" not in cmd:
+            return real_run(cmd, **kwargs)
+        given = [a.split("=", 1)[1] for a in cmd if a.startswith("--ForkKernelManager.server=")]
+        assert len(given) == 1, cmd
+        sockets.append(given[0])
+        out = real_run(cmd, **kwargs)
+        if len(sockets) == 1:  # the server dies between two runs
+            started[-1].proc.kill()
+            started[-1].proc.wait()
+        return out
+
+    monkeypatch.setattr(forkkernel, "ForkServer", Counted)
+    monkeypatch.setattr(classroom, "run_limited", run)
+    done = classroom.grade_assignments(course, names, jobs=1, limits=Limits(batch_size=1))
+    assert len(sockets) == len(names) * len(personas)
+    assert len(started) == 2, "one server per call, and one more after it died"
+    assert sockets[1] != sockets[0] and set(sockets[1:]) == {started[1].path}
+    assert not any(server.alive() for server in started), "stopped at the end"
+    for assignment in names:
+        for student in personas:
+            points = sum(sum(nb.values()) for nb in done[assignment][student]["scores"].values())
+            full = simulate.expected(student, assignment) == "full"
+            assert (points > 0) == full, (assignment, student, points)
