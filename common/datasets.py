@@ -361,8 +361,10 @@ def _save_npz(path: Path, **arrays: np.ndarray) -> None:
                 os.unlink(tmp_name)
     except OSError as err:
         warnings.warn(
-            f"Could not write the cache file {path} ({err}); the data will be read from the "
-            "original files again next time.",
+            # strerror, not the whole error: that names mkstemp's random file, which would
+            # make the same notebook's output differ from run to run
+            f"Could not write the cache file {path} ({err.strerror or err}); the data will be "
+            "read from the original files again next time.",
             stacklevel=3,
         )
 
