@@ -55,6 +55,8 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist",
     "load_year_prediction_msd",
+    "BUNDLED_SETS",
+    "cache_bundled_sets",
     "load_iris",
     "load_digits",
     "load_diabetes",
@@ -980,6 +982,19 @@ def _sklearn_data(name: str):
     x, t = getattr(sklearn_datasets, name)(return_X_y=True)
     _save_npz(cache_path, x=np.asarray(x), t=np.asarray(t))
     return x, t
+
+
+# scikit-learn's data sets that ship inside the package (no download), by loader name
+BUNDLED_SETS = ("load_iris", "load_digits", "load_diabetes", "load_breast_cancer")
+
+
+def cache_bundled_sets() -> list[Path]:
+    """Fill the cache of every set of :data:`BUNDLED_SETS` (offline; a no-op when it is full)
+    and return the cache files. The grading sandbox sees the cache read-only: filled first,
+    every graded kernel reads the same files, fast and without a warning."""
+    for name in BUNDLED_SETS:
+        _sklearn_data(name)
+    return sorted(get_data_dir().glob("sklearn-*.npz"))
 
 
 def load_iris() -> tuple[np.ndarray, np.ndarray]:

@@ -679,3 +679,12 @@ def test_a_cache_that_cannot_be_written_warns_the_same_words_every_time(tmp_path
         assert x.shape == (442, 10)  # the data are still there
     assert messages[0] == messages[1] and "Read-only file system" in messages[0], messages
     assert ".part" not in messages[0]
+
+
+def test_cache_bundled_sets_fills_the_cache_once():
+    written = datasets.cache_bundled_sets()
+    assert len(written) == len(datasets.BUNDLED_SETS)
+    assert all(p.parent == datasets.get_data_dir() for p in written)
+    stamps = [p.stat().st_mtime_ns for p in written]
+    assert datasets.cache_bundled_sets() == written  # full already: nothing rewritten
+    assert [p.stat().st_mtime_ns for p in written] == stamps

@@ -25,6 +25,19 @@ def test_only_the_system_python_and_course_packages_are_bound():
     assert os.path.expanduser("~") not in bound
 
 
+def test_the_bundled_data_sets_are_cached_before_the_cache_is_bound_read_only(tmp_path,
+                                                                              monkeypatch):
+    # a cold cache would make every graded kernel import scikit-learn and print a warning
+    # that depends on what else filled the cache, and when
+    from common.datasets import BUNDLED_SETS, DATA_DIR_ENV_VAR
+
+    monkeypatch.setenv(DATA_DIR_ENV_VAR, str(tmp_path / "cold"))
+    assert str(tmp_path / "cold") in sandbox.read_only_paths()
+    cached = sorted(p.name for p in (tmp_path / "cold").glob("sklearn-*.npz"))
+    assert len(cached) == len(BUNDLED_SETS), cached
+    assert all(any(name in c for c in cached) for name in BUNDLED_SETS), cached
+
+
 def test_the_command_shares_no_namespace_and_caps_the_writable_folders(tmp_path):
     argv = sandbox.bwrap_argv(cwd=tmp_path, policy=sandbox.Policy(disk_bytes=12345))
     for flag in ("--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
