@@ -16,9 +16,11 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tempfile
 
 import pytest
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 from common import syllabus
 from grading import catalogue, cells, edition, solutions
@@ -103,8 +105,13 @@ def run_notebook(path, edition_root, isolated, monkeypatch, *, allow_errors=Fals
     monkeypatch.setenv("MPLBACKEND", backend)
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     nb = cells.read(path)
-    NotebookClient(nb, timeout=600, kernel_name=KERNEL, allow_errors=allow_errors,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    # IPC, not TCP: a TCP port chosen free can be taken by a parallel test's kernel before
+    # this one binds it ("Kernel died before replying to kernel_info", seen in CI); the
+    # sockets get an absolute path of their own (the kernel runs in the notebook's folder)
+    with tempfile.TemporaryDirectory(prefix="dl2-kernel-") as sockets:
+        ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
+        NotebookClient(nb, timeout=600, kernel_name=KERNEL, allow_errors=allow_errors,
+                       resources={"metadata": {"path": str(path.parent)}}, config=ipc).execute()
     return nb
 
 
