@@ -955,6 +955,17 @@ def _year_from_zip(root: Path, expected_rows: int, allowed: bool, opener) -> tup
 # --------------------------------------------------------------------------------------
 
 
+def _sklearn_cache_path(name: str) -> Path:
+    """The cache file of ``sklearn.datasets.<name>`` for the installed scikit-learn version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        tag = version("scikit-learn")
+    except PackageNotFoundError:
+        tag = "missing"
+    return get_data_dir() / f"sklearn-{tag}-{name}.npz"
+
+
 def _sklearn_data(name: str):
     """``sklearn.datasets.<name>(return_X_y=True)``, kept in an ``.npz`` cache.
 
@@ -962,13 +973,7 @@ def _sklearn_data(name: str):
     in the data folder) makes every later load a few milliseconds, which matters when a
     whole class's notebooks are graded.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        tag = version("scikit-learn")
-    except PackageNotFoundError:
-        tag = "missing"
-    cache_path = get_data_dir() / f"sklearn-{tag}-{name}.npz"
+    cache_path = _sklearn_cache_path(name)
     cached = _load_npz(cache_path, ("x", "t"))
     if cached is not None:
         return cached["x"], cached["t"]
@@ -994,7 +999,7 @@ def cache_bundled_sets() -> list[Path]:
     every graded kernel reads the same files, fast and without a warning."""
     for name in BUNDLED_SETS:
         _sklearn_data(name)
-    return sorted(get_data_dir().glob("sklearn-*.npz"))
+    return sorted(_sklearn_cache_path(name) for name in BUNDLED_SETS)
 
 
 def load_iris() -> tuple[np.ndarray, np.ndarray]:
